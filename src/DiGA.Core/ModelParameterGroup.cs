@@ -1,0 +1,9 @@
+using TorchSharp.Modules;
+
+namespace DiGA.Core;
+
+/// <summary>A named group of trainable parameters that share a learning-rate multiplier.</summary>
+/// <param name="Name">The group name, for example <c>backbone</c> or <c>head</c>.</param>
+/// <param name="Parameters">The trainable parameters of the group.</param>
+/// <param name="LearningRateMultiplier">The factor applied to the base learning rate (1 for the backbone, 10 for the head in the reference).</param>
+public sealed record ModelParameterGroup(string Name, IReadOnlyList<Parameter> Parameters, double LearningRateMultiplier);
