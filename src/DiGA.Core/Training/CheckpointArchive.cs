@@ -1,38 +1,22 @@
 using System.IO.Compression;
+using DiGA.Core.IO;
 
 namespace DiGA.Core.Training;
 
 /// <summary>Reads and atomically writes checkpoint files: zip archives of named binary entries.</summary>
 internal static class CheckpointArchive
 {
-    /// <summary>Writes the entries to a temporary file next to <paramref name="path"/>, then renames it over the target.</summary>
-    public static void Write(string path, IEnumerable<KeyValuePair<string, Action<Stream>>> entries)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+    /// <summary>Writes the entries atomically: a temporary file next to <paramref name="path"/>, then a rename over the target.</summary>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, Action<Stream>>> entries) =>
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            using (var archive = new ZipArchive(file, ZipArchiveMode.Create))
+            using var archive = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
+            foreach (var (name, write) in entries)
             {
-                foreach (var (name, write) in entries)
-                {
-                    using var entry = archive.CreateEntry(name, CompressionLevel.NoCompression).Open();
-                    write(entry);
-                }
+                using var entry = archive.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                write(entry);
             }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
-    }
+        });
 
     /// <summary>Reads every entry into memory.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
