@@ -114,7 +114,7 @@ public sealed class ClassCentroids : IDisposable
         var before = _counts.unsqueeze(0).add(countedFloat.cumsum(0).sub(countedFloat)).clamp_max(_options.CountCap);
         var weights = countedFloat.div(before.add(1.0));
         Centroids.copy_(SequentialUpdate(Centroids, means, weights));
-        _counts.add_(countedFloat.sum(0)).clamp_max_(_options.CountCap);
+        _counts.add_(countedFloat.sum(dim: 0)).clamp_max_(_options.CountCap);
     }
 
     /// <summary>The online update: per image and class, the mean feature over pixels whose label and teacher prediction both equal the class.</summary>
@@ -168,7 +168,7 @@ public sealed class ClassCentroids : IDisposable
         var keep = weights.neg().add(1.0);
         var suffix = keep.flip(0).cumprod(0).flip(0);
         var after = cat([suffix.narrow(0, 1, suffix.shape[0] - 1), ones_like(suffix.narrow(0, 0, 1))], 0);
-        var contribution = weights.mul(after).unsqueeze(2).mul(vectors).sum(0);
+        var contribution = weights.mul(after).unsqueeze(2).mul(vectors).sum(dim: 0);
         return suffix[0].unsqueeze(1).mul(centroids).add(contribution);
     }
 
