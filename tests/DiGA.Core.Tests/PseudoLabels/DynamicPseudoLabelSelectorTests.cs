@@ -1,4 +1,5 @@
 using DiGA.Core.PseudoLabels;
+using DiGA.Core.Testing;
 using DiGA.Core.Tests.Fixtures.Kernels;
 using DiGA.Core.Tests.Helpers;
 using TorchSharp;
@@ -71,5 +72,18 @@ public sealed class DynamicPseudoLabelSelectorTests
         }
 
         statistics.ThreadTotalLiveCount.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    public void Select_OnSelectorTestData_KeepsExactlyTheExpectedAgreement(int seed)
+    {
+        using var data = SelectorTestData.Create(new SelectorTestDataOptions { Seed = seed, ClassCount = 6, FeatureChannels = 16 });
+
+        using var selection = new DynamicPseudoLabelSelector().Select(data.Arguments);
+
+        TensorAssert.Equal(selection.Kept, data.ExpectedAgreement);
+        SelectionContract.Check(selection, data.Arguments).Should().BeEmpty();
     }
 }
