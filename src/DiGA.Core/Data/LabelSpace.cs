@@ -126,6 +126,13 @@ public sealed class LabelSpace
     /// <summary>Gets Cityscapes 19 read from files that already hold train ids (<c>*_labelTrainIds.png</c>, BDD100K): 0…18 kept, else 255.</summary>
     public static LabelSpace Cityscapes19TrainIds { get; } = Identity("cityscapes-19-trainids", Cityscapes19Names, Cityscapes19Colors);
 
+    /// <summary>Gets Cityscapes with the 16 classes of the SYNTHIA setting, read from <c>*_labelTrainIds.png</c> files (19-class train ids).</summary>
+    public static LabelSpace Cityscapes16TrainIds { get; } = new(
+        "cityscapes-16-trainids",
+        [.. Sixteen.Select(i => Cityscapes19Names[i])],
+        [.. Sixteen.Select(i => Cityscapes19Colors[i])],
+        Enumerable.Range(0, Sixteen.Length).ToDictionary(c => Sixteen[c], c => c));
+
     /// <summary>Gets BDD100K: the files hold train ids 0…18 (kept), every other value → 255.</summary>
     public static LabelSpace Bdd100k { get; } = Identity("bdd100k-19", Cityscapes19Names, Cityscapes19Colors);
 
@@ -167,13 +174,13 @@ public sealed class LabelSpace
     /// <summary>Maps a raw label value to a train id.</summary>
     /// <param name="rawValue">The value stored in the label file.</param>
     /// <param name="trainId">The train id, or 255 when ignored.</param>
-    /// <returns><see langword="false"/> when the space is strict and does not list <paramref name="rawValue"/>, or the value is out of range.</returns>
+    /// <returns><see langword="false"/> when the space is strict and does not list <paramref name="rawValue"/> (lenient spaces map it to 255).</returns>
     public bool TryMap(int rawValue, out byte trainId)
     {
         if ((uint)rawValue >= (uint)_lookup.Length)
         {
             trainId = IgnoreIndex;
-            return false;
+            return !IsStrict && rawValue >= 0;
         }
 
         trainId = _lookup[rawValue];
