@@ -13,8 +13,8 @@ namespace DiGA.Core.Training.Stages;
 internal sealed class SelfTrainingStage : StageTrainer
 {
     private readonly SelfTrainingOptions _selfTraining;
-    private readonly IBatchStream _source;
-    private readonly IBatchStream _target;
+    private readonly BatchStream _source;
+    private readonly BatchStream _target;
     private readonly StageComponents _components;
     private readonly ClassCentroids _centroids;
 
@@ -23,8 +23,8 @@ internal sealed class SelfTrainingStage : StageTrainer
         string name,
         ISegmentationModel student,
         StageContext context,
-        IBatchStream source,
-        IBatchStream target,
+        BatchStream source,
+        BatchStream target,
         StageComponents components,
         ClassCentroids centroids)
         : base(name, selfTraining.Stage, student, useTeacher: true, context)

@@ -12,8 +12,8 @@ namespace DiGA.Core.Training.Stages;
 internal sealed class WarmUpStage : StageTrainer
 {
     private readonly WarmUpOptions _warmUp;
-    private readonly IBatchStream _source;
-    private readonly IBatchStream? _target;
+    private readonly BatchStream _source;
+    private readonly BatchStream? _target;
     private readonly ISegmentationLoss _loss;
     private readonly ISymmetricDistiller _distiller;
     private readonly ICrossDomainMixer _mixer;
@@ -24,8 +24,8 @@ internal sealed class WarmUpStage : StageTrainer
         WarmUpOptions warmUp,
         ISegmentationModel student,
         StageContext context,
-        IBatchStream source,
-        IBatchStream? target,
+        BatchStream source,
+        BatchStream? target,
         StageComponents components)
         : base(warmUp.Name, warmUp.Stage, student, useTeacher: true, context)
     {
