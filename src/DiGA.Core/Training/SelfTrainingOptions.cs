@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using DiGA.Core.Augmentation;
+using Microsoft.Extensions.Options;
 
 namespace DiGA.Core.Training;
 
@@ -17,6 +19,12 @@ public sealed class SelfTrainingOptions
     /// <summary>Gets or sets whether every round starts from the warm-up centroids (the reference) instead of recomputing them with the previous round's model.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool ReuseWarmUpCentroids { get; set; } = true;
+
+    /// <summary>Gets or sets the photometric augmentation <c>Photo_β</c> of this stage.</summary>
+    /// <value>The default blend β is 0.3 (the reference value for this stage).</value>
+    [Required]
+    [ValidateObjectMembers]
+    public PhotometricAugmentationOptions Photometric { get; set; } = new() { Beta = 0.3 };
 
     /// <summary>Gets or sets λ_seg, the weight of both supervised losses (source and mixed).</summary>
     /// <value>The default value is 1.</value>

@@ -1,4 +1,3 @@
-using DiGA.Core.Augmentation;
 using DiGA.Core.Losses;
 
 namespace DiGA.Core.Training;
@@ -7,13 +6,11 @@ namespace DiGA.Core.Training;
 /// <param name="Loss">The supervised loss (cross-entropy or OHEM).</param>
 /// <param name="Distiller">The symmetric distillation loss.</param>
 /// <param name="Mixer">The cross-domain mixer of both stages.</param>
-/// <param name="Photometric">The photometric augmentation <c>Photo_β</c>.</param>
 /// <param name="Selector">The pseudo-label selector of self-training.</param>
 /// <param name="Translator">The source → target translator, or <see langword="null"/> for none (domain generalisation).</param>
 public sealed record StageComponents(
     ISegmentationLoss Loss,
     ISymmetricDistiller Distiller,
     ICrossDomainMixer Mixer,
-    PhotometricAugmentation Photometric,
     IPseudoLabelSelector Selector,
     IDomainTranslator? Translator);

@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using DiGA.Core.Optimization;
+using DiGA.Core.Teacher;
+using Microsoft.Extensions.Options;
 
 namespace DiGA.Core.Training;
 
@@ -16,42 +19,25 @@ public sealed class StageOptions
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 3;
 
-    /// <summary>Gets or sets the optimiser.</summary>
-    /// <value>The default value is <see cref="OptimizerKind.Sgd"/>.</value>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+    /// <summary>Gets or sets the optimiser: kind, base learning rate (backbone; other groups use the model's multipliers, head 10×), momentum and weight decay.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public SegmentationOptimizerOptions Optimizer { get; set; } = new();
 
-    /// <summary>Gets or sets the base learning rate of the backbone group; other groups use the model's multipliers (head 10×).</summary>
-    /// <value>The default value is 2.5e-4.</value>
-    [Range(0.0, 10.0)]
-    public double LearningRate { get; set; } = 2.5e-4;
-
-    /// <summary>Gets or sets the SGD momentum.</summary>
-    /// <value>The default value is 0.9.</value>
-    [Range(0.0, 1.0)]
-    public double Momentum { get; set; } = 0.9;
-
-    /// <summary>Gets or sets the weight decay.</summary>
-    /// <value>The default value is 5e-4.</value>
-    [Range(0.0, 1.0)]
-    public double WeightDecay { get; set; } = 5e-4;
-
-    /// <summary>Gets or sets the learning-rate schedule.</summary>
-    /// <value>The default value is <see cref="LearningRateScheduleKind.Poly"/>.</value>
-    public LearningRateScheduleKind Schedule { get; set; } = LearningRateScheduleKind.Poly;
+    /// <summary>Gets or sets the learning-rate schedule over the stage's iterations.</summary>
+    /// <value>The default value is <see cref="LearningRateSchedule.Poly"/>.</value>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Poly;
 
     /// <summary>Gets or sets the power of the poly schedule.</summary>
     /// <value>The default value is 0.9.</value>
     [Range(0.0, 10.0)]
     public double PolyPower { get; set; } = 0.9;
 
-    /// <summary>Gets or sets the cap of the EMA teacher's momentum, α_i = min(1 − 1/(i+1), cap).</summary>
-    /// <value>The default value is 0.999; schedules of a few hundred iterations need about 0.99.</value>
-    [Range(0.0, 1.0)]
-    public double EmaCap { get; set; } = 0.999;
-
-    /// <summary>Gets or sets whether the EMA update also copies the student's buffers (BatchNorm statistics) into the teacher.</summary>
-    /// <value>The default value is <see langword="false"/> (the reference averages parameters only).</value>
-    public bool EmaUpdatesBuffers { get; set; }
+    /// <summary>Gets or sets the EMA teacher: its momentum cap α_i = min(1 − 1/(i+1), cap) and whether buffers are copied.</summary>
+    /// <value>The default cap is 0.999 (the reference); schedules of a few hundred iterations need about 0.99.</value>
+    [Required]
+    [ValidateObjectMembers]
+    public EmaTeacherOptions Teacher { get; set; } = new();
 
     /// <summary>Gets or sets whether validation, the best checkpoint and the stage's result use the EMA teacher instead of the student.</summary>
     /// <value>The default value is <see langword="false"/> (the reference evaluates the student).</value>
@@ -71,27 +57,4 @@ public sealed class StageOptions
     /// <value>The default value is 1000.</value>
     [Range(0, 100_000_000)]
     public int CheckpointInterval { get; set; } = 1000;
-}
-
-/// <summary>The optimiser of a training stage.</summary>
-public enum OptimizerKind
-{
-    /// <summary>SGD with momentum and weight decay (the reference).</summary>
-    Sgd,
-
-    /// <summary>AdamW; suits small models trained from scratch for a few hundred iterations.</summary>
-    AdamW,
-}
-
-/// <summary>The learning-rate schedule of a training stage.</summary>
-public enum LearningRateScheduleKind
-{
-    /// <summary><c>lr_i = base · (1 − i / N)^power</c> (the reference).</summary>
-    Poly,
-
-    /// <summary><c>lr_i = base · i / N</c>, never decaying: what the released SYNTHIA warm-up script runs.</summary>
-    LinearRamp,
-
-    /// <summary>A constant learning rate.</summary>
-    Constant,
 }

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using DiGA.Core.Evaluation;
+using DiGA.Core.Models.Checkpoints;
+using DiGA.Core.Optimization;
+using DiGA.Core.Teacher;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,6 +33,8 @@ internal abstract class StageTrainer : IDisposable
     private int _lossCount;
     private double? _bestMeanIoU;
     private double? _lastMeanIoU;
+    private readonly EmaTeacher? _ema;
+    private readonly PolyLearningRate _schedule;
 
     protected StageTrainer(string stageName, StageOptions options, ISegmentationModel student, bool useTeacher, StageContext context)
     {
@@ -43,8 +48,16 @@ internal abstract class StageTrainer : IDisposable
         Context = context;
         Device = context.Device;
         Random = new Generator((ulong)context.Seed, Device);
-        Teacher = useTeacher ? student.Clone() : null;
-        Optimizer = new StageOptimizer(student, options);
+        _ema = useTeacher ? new EmaTeacher(student, options.Teacher) : null;
+        Optimizer = new SegmentationOptimizer(student, options.Optimizer);
+        _schedule = new PolyLearningRate(new PolyLearningRateOptions
+        {
+            BaseLearningRate = options.Optimizer.BaseLearningRate,
+            Power = options.PolyPower,
+            MaxIterations = options.Iterations,
+            RampIterations = options.Iterations,
+            Schedule = options.Schedule,
+        });
     }
 
     protected string StageName { get; }
@@ -57,12 +70,12 @@ internal abstract class StageTrainer : IDisposable
 
     protected ISegmentationModel Student { get; }
 
-    protected ISegmentationModel? Teacher { get; }
+    protected ISegmentationModel? Teacher => _ema?.Model;
 
     /// <summary>Gets the generator of every random choice of the stage (mix masks, photometric draws).</summary>
     protected Generator Random { get; }
 
-    private StageOptimizer Optimizer { get; }
+    private SegmentationOptimizer Optimizer { get; }
 
     private ISegmentationModel EvaluatedModel => Options.EvaluateTeacher && Teacher is not null ? Teacher : Student;
 
@@ -101,7 +114,7 @@ internal abstract class StageTrainer : IDisposable
             return;
         }
 
-        Teacher?.Dispose();
+        _ema?.Dispose();
         Optimizer.Dispose();
         Random.Dispose();
         foreach (var sum in _lossSums.Values)
@@ -181,11 +194,8 @@ internal abstract class StageTrainer : IDisposable
     private void RunIteration(int iteration)
     {
         using var scope = NewDisposeScope();
-        Optimizer.SetLearningRate(iteration);
-        if (Teacher is not null)
-        {
-            EmaTeacher.Update(Teacher, Student, iteration, Options.EmaCap, Options.EmaUpdatesBuffers);
-        }
+        _schedule.Apply(Optimizer, iteration);
+        _ema?.Update(Student, iteration);
 
         var losses = ComputeLosses(iteration);
         if (!losses.TryGetValue("total", out var total))
@@ -193,7 +203,9 @@ internal abstract class StageTrainer : IDisposable
             throw new InvalidOperationException($"Stage '{StageName}' produced no 'total' loss.");
         }
 
-        Optimizer.Step(total);
+        Optimizer.ZeroGrad();
+        total.backward();
+        Optimizer.Step();
         using (no_grad())
         {
             foreach (var (name, value) in losses)

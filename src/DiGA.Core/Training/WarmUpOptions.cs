@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using DiGA.Core.Augmentation;
+using Microsoft.Extensions.Options;
 
 namespace DiGA.Core.Training;
 
@@ -21,6 +23,12 @@ public sealed class WarmUpOptions
     /// <summary>Gets or sets whether each iteration also runs the student, without gradient, on a target batch so that its BatchNorm statistics see target images (the reference does).</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool TargetBatchNormForward { get; set; } = true;
+
+    /// <summary>Gets or sets the photometric augmentation <c>Photo_β</c> of this stage.</summary>
+    /// <value>The default blend β is 0.4 (the reference value for this stage).</value>
+    [Required]
+    [ValidateObjectMembers]
+    public PhotometricAugmentationOptions Photometric { get; set; } = new();
 
     /// <summary>Gets or sets λ_seg, the weight of the supervised loss.</summary>
     /// <value>The default value is 1.</value>

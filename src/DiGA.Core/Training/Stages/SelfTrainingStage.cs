@@ -1,6 +1,7 @@
 using DiGA.Core.Augmentation;
 using DiGA.Core.Losses;
 using DiGA.Core.PseudoLabels;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Training.Stages;
@@ -17,6 +18,7 @@ internal sealed class SelfTrainingStage : StageTrainer
     private readonly BatchStream _target;
     private readonly StageComponents _components;
     private readonly ClassCentroids _centroids;
+    private readonly PhotometricAugmentation _photometric;
 
     public SelfTrainingStage(
         SelfTrainingOptions selfTraining,
@@ -34,6 +36,7 @@ internal sealed class SelfTrainingStage : StageTrainer
         _target = target;
         _components = components;
         _centroids = centroids;
+        _photometric = new PhotometricAugmentation(selfTraining.Photometric);
     }
 
     protected override void PositionData(int iteration)
@@ -43,7 +46,7 @@ internal sealed class SelfTrainingStage : StageTrainer
     }
 
     protected override void SaveExtraState(IDictionary<string, Action<Stream>> entries) =>
-        entries["centroids.dat"] = stream => _centroids.Save(stream);
+        entries["centroids.dat"] = stream => _centroids.Centroids.Save(stream);
 
     protected override void LoadExtraState(IReadOnlyDictionary<string, byte[]> entries, string path)
     {
@@ -53,7 +56,9 @@ internal sealed class SelfTrainingStage : StageTrainer
         }
 
         using var stream = new MemoryStream(bytes);
-        _centroids.Load(stream);
+        using var saved = Tensor.Load(stream);
+        using var noGrad = no_grad();
+        _centroids.Centroids.copy_(saved);
     }
 
     protected override IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration)
@@ -69,8 +74,8 @@ internal sealed class SelfTrainingStage : StageTrainer
         Tensor sourceMix, targetAugmented;
         using (no_grad())
         {
-            var sourceAugmented = _components.Photometric.Apply(xs, Random);
-            targetAugmented = _components.Photometric.Apply(xt, Random);
+            var sourceAugmented = _photometric.Augment(xs, Random);
+            targetAugmented = _photometric.Augment(xt, Random);
             sourceMix = _components.Translator is null
                 ? sourceAugmented
                 : _components.Mixer.Mix(new CrossDomainMixArguments(sourceAugmented, ys, _components.Translator.Translate(new TranslationArguments(xs, Random)), Random)).Images;
@@ -85,15 +90,15 @@ internal sealed class SelfTrainingStage : StageTrainer
             var teacherSource = Teacher!.Forward(cat([xs, sourceMix]));
             teacherLogits = StageMath.UpsampleTo(teacherSource.Logits, ys);
             var teacherTarget = Teacher.Forward(xt);
-            using var selection = _components.Selector.Select(new PseudoLabelArguments(offline, teacherTarget.Logits, teacherTarget.Features) { Centroids = _centroids.Values });
+            using var selection = _components.Selector.Select(new PseudoLabelArguments(offline, teacherTarget.Logits, teacherTarget.Features) { Centroids = _centroids.Centroids });
             selected = selection.Labels.alias();
             kept = selection.Kept.to(ScalarType.Float32).mean();
             var classMix = _components.Mixer.Mix(new CrossDomainMixArguments(xs, ys, targetAugmented, Random) { BackgroundLabels = selected });
             mixedImages = classMix.Images;
             mixedLabels = classMix.Labels!;
 
-            _centroids.Update(teacherTarget.Features, selected, teacherTarget.Logits);
-            _centroids.Update(teacherSource.Features[b..], ys, teacherSource.Logits[b..]);
+            _centroids.Update(teacherTarget.Features, teacherTarget.Logits, selected);
+            _centroids.Update(teacherSource.Features[b..], teacherSource.Logits[b..], ys);
         }
 
         var mixedLogits = StageMath.UpsampleTo(Student.Forward(mixedImages).Logits, mixedLabels);

@@ -35,7 +35,7 @@ internal sealed class WarmUpStage : StageTrainer
         _loss = components.Loss;
         _distiller = components.Distiller;
         _mixer = components.Mixer;
-        _photometric = components.Photometric;
+        _photometric = new PhotometricAugmentation(warmUp.Photometric);
         _translator = warmUp.UseCrossDomainMix ? components.Translator ?? throw new ArgumentException("The cross-domain mixture needs a translator.", nameof(components)) : null;
     }
 
@@ -75,7 +75,7 @@ internal sealed class WarmUpStage : StageTrainer
     private Tensor SecondView(Tensor x, Tensor y)
     {
         using var noGrad = no_grad();
-        var augmented = _photometric.Apply(x, Random);
+        var augmented = _photometric.Augment(x, Random);
         if (_translator is null)
         {
             return augmented;
