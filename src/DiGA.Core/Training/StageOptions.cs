@@ -19,6 +19,10 @@ public sealed class StageOptions
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 3;
 
+    /// <summary>Gets or sets whether this stage's source crops are randomly rescaled first (RandomSized_and_Crop, independent U(0.7, 1) per axis).</summary>
+    /// <value>The default value is <see langword="true"/> (the SYNTHIA warm-up uses plain crops).</value>
+    public bool RandomScale { get; set; } = true;
+
     /// <summary>Gets or sets the optimiser: kind, base learning rate (backbone; other groups use the model's multipliers, head 10×), momentum and weight decay.</summary>
     [Required]
     [ValidateObjectMembers]
@@ -39,8 +43,8 @@ public sealed class StageOptions
     [ValidateObjectMembers]
     public EmaTeacherOptions Teacher { get; set; } = new();
 
-    /// <summary>Gets or sets whether validation, the best checkpoint and the stage's result use the EMA teacher instead of the student.</summary>
-    /// <value>The default value is <see langword="false"/> (the reference evaluates the student).</value>
+    /// <summary>Gets or sets whether validation, the best checkpoint and the model the stage leaves behind are the EMA teacher instead of the student (the student's weights are replaced by the teacher's at the end).</summary>
+    /// <value>The default value is <see langword="false"/> (the reference evaluates and keeps the student).</value>
     public bool EvaluateTeacher { get; set; }
 
     /// <summary>Gets or sets how often (in iterations) losses are read back to the host, checked for NaN/Inf and reported.</summary>

@@ -134,6 +134,12 @@ internal abstract class StageTrainer : IDisposable
             Context.Logger.LogInformation("{Stage}: resuming from {Path} at iteration {Iteration}", StageName, lastPath, start);
         }
 
+        if (start >= Options.Iterations)
+        {
+            Context.Logger.LogInformation("{Stage}: already finished in {Path}", StageName, lastPath);
+            return Finish();
+        }
+
         PositionData(start);
         _stopwatch.Restart();
         var finiteUpTo = start;
@@ -186,6 +192,16 @@ internal abstract class StageTrainer : IDisposable
         }
 
         Context.Logger.LogInformation("{Stage}: finished {Iterations} iterations in {Elapsed}", StageName, Options.Iterations, Elapsed);
+        return Finish();
+    }
+
+    private StageResult Finish()
+    {
+        if (Options.EvaluateTeacher && Teacher is not null)
+        {
+            EmaTeacher.Blend(Student.Module, Teacher.Module, decay: 0.0, copyBuffers: true);
+        }
+
         return new StageResult(StageName, Options.Iterations, Elapsed, _lossHistory.ToArray(), _validationHistory.ToArray(), _bestMeanIoU);
     }
 
