@@ -24,6 +24,25 @@ public static class DiGAPresets
         _ => throw new ArgumentException($"Unknown preset '{name}'. Known presets: {string.Join(", ", Names)}.", nameof(name)),
     };
 
+    /// <summary>Replaces every value of <paramref name="target"/> with those of a preset.</summary>
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="target">The options to overwrite.</param>
+    public static void ApplyTo(string name, DiGAOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var preset = Get(name);
+        target.Device = preset.Device;
+        target.Seed = preset.Seed;
+        target.Model = preset.Model;
+        target.Pipeline = preset.Pipeline;
+        target.Distillation = preset.Distillation;
+        target.Mixing = preset.Mixing;
+        target.Selector = preset.Selector;
+        target.FixedThreshold = preset.FixedThreshold;
+        target.ClassBalanced = preset.ClassBalanced;
+        target.Translator = preset.Translator;
+    }
+
     /// <summary>The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, warm-up 80k iterations (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999.</summary>
     /// <returns>A new options instance.</returns>
     public static DiGAOptions Gta5ToCityscapes() => new();

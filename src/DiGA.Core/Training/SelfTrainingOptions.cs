@@ -9,6 +9,7 @@ public sealed class SelfTrainingOptions
 {
     /// <summary>Gets or sets the loop options of each round.</summary>
     [Required]
+    [ValidateObjectMembers]
     public StageOptions Stage { get; set; } = new();
 
     /// <summary>Gets or sets the number of rounds; pseudo-labels are regenerated with the previous round's model between rounds.</summary>

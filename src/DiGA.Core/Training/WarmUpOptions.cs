@@ -14,6 +14,7 @@ public sealed class WarmUpOptions
 
     /// <summary>Gets or sets the loop options.</summary>
     [Required]
+    [ValidateObjectMembers]
     public StageOptions Stage { get; set; } = new();
 
     /// <summary>Gets or sets whether the second view is the cross-domain mixture (needs a translator); otherwise it is the photometric view alone (SymKD only, or domain generalisation).</summary>

@@ -12,7 +12,6 @@ public sealed class TranslatorOptions
 
     /// <summary>Gets or sets the Reinhard translator's options.</summary>
     [Required]
-    [ValidateObjectMembers]
     public ReinhardTranslatorOptions Reinhard { get; set; } = new();
 
     /// <summary>Gets or sets the Fourier translator's options.</summary>
