@@ -85,20 +85,51 @@ public sealed class DiGAPipeline
         {
             await WarmUpAsync(student, data.Source, data.TargetTrain, data.Validation, progress: progress, cancellationToken: cancellationToken).ConfigureAwait(false),
         };
+        stages.AddRange(await SelfTrainRoundsAsync(student, data, progress: progress, cancellationToken: cancellationToken).ConfigureAwait(false));
+        var evaluation = data.Validation is null ? null : await EvaluateAsync(student, data.Validation, cancellationToken).ConfigureAwait(false);
+        return new DiGARunResult(stages, evaluation);
+    }
+
+    /// <summary>
+    /// Runs every self-training round (<see cref="SelfTrainingOptions.Rounds"/>): before each, offline pseudo-labels from the
+    /// current model; centroids from the model that starts the first round (reused by later rounds, as the reference does,
+    /// unless <see cref="SelfTrainingOptions.ReuseWarmUpCentroids"/> is off).
+    /// </summary>
+    /// <param name="student">The warmed-up model; trained in place.</param>
+    /// <param name="data">The source, target and validation sets.</param>
+    /// <param name="selector">The selector; <see langword="null"/> uses the pipeline's.</param>
+    /// <param name="stageName">The base name of the rounds (<c>selfTraining</c> gives <c>selfTraining1</c>, <c>selfTraining2</c>, …; a single round keeps the base name).</param>
+    /// <param name="progress">Receives progress reports.</param>
+    /// <param name="cancellationToken">Stops the current round after writing a checkpoint.</param>
+    /// <returns>The result of each round.</returns>
+    public async Task<IReadOnlyList<StageResult>> SelfTrainRoundsAsync(
+        ISegmentationModel student,
+        DiGADatasets data,
+        IPseudoLabelSelector? selector = null,
+        string stageName = "selfTraining",
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stageName);
+        var rounds = Options.SelfTraining.Rounds;
+        var stages = new List<StageResult>();
         ClassCentroids? initialCentroids = null;
         try
         {
-            for (var round = 1; round <= Options.SelfTraining.Rounds; round++)
+            for (var round = 1; round <= rounds; round++)
             {
-                var pseudoLabelled = await GeneratePseudoLabelsAsync(student, data.TargetTrain, $"round{round}", cancellationToken).ConfigureAwait(false);
+                var name = rounds == 1 ? stageName : $"{stageName}{round}";
+                var pseudoLabelled = await GeneratePseudoLabelsAsync(student, data.TargetTrain, name, cancellationToken).ConfigureAwait(false);
                 if (initialCentroids is null || !Options.SelfTraining.ReuseWarmUpCentroids)
                 {
                     initialCentroids?.Dispose();
-                    initialCentroids = await ComputeCentroidsAsync(student, data.TargetTrain, $"round{round}", cancellationToken).ConfigureAwait(false);
+                    initialCentroids = await ComputeCentroidsAsync(student, data.TargetTrain, name, cancellationToken).ConfigureAwait(false);
                 }
 
                 using var centroids = new ClassCentroids(initialCentroids.Centroids.clone(), Options.Centroids);
-                stages.Add(await SelfTrainAsync(student, data.Source, pseudoLabelled, centroids, round, data.Validation, progress: progress, cancellationToken: cancellationToken).ConfigureAwait(false));
+                stages.Add(await SelfTrainAsync(student, data.Source, pseudoLabelled, centroids, round, data.Validation, selector, name, progress, cancellationToken).ConfigureAwait(false));
             }
         }
         finally
@@ -106,8 +137,7 @@ public sealed class DiGAPipeline
             initialCentroids?.Dispose();
         }
 
-        var evaluation = data.Validation is null ? null : await EvaluateAsync(student, data.Validation, cancellationToken).ConfigureAwait(false);
-        return new DiGARunResult(stages, evaluation);
+        return stages;
     }
 
     /// <summary>Trains with the supervised loss only: the source-only baseline, the target oracle, or (with <paramref name="translate"/>) source images rendered in target style.</summary>
@@ -240,7 +270,11 @@ public sealed class DiGAPipeline
                     centroids.Accumulate(output.Features, output.Logits);
                 }, cancellationToken);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                IO.AtomicFile.Write(path, stream => centroids.Centroids.Save(stream));
+                IO.AtomicFile.Write(path, stream =>
+                {
+                    using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+                    centroids.Centroids.Save(writer);
+                });
                 return centroids;
             },
             cancellationToken);

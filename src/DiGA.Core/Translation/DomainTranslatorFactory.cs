@@ -45,15 +45,28 @@ public static class DomainTranslatorFactory
         }
     }
 
+    // No dispose scope here: an iterator interleaves with its consumer, so a scope opened in it would capture the consumer's tensors.
     private static IEnumerable<Tensor> TargetImages(ISegmentationDataset target, int count, ImageNormalization normalization)
     {
         var take = count <= 0 ? target.Count : Math.Min(count, target.Count);
         for (var i = 0; i < take; i++)
         {
             var sample = target.Load(i);
-            using var scope = NewDisposeScope();
-            using var rgb = tensor(sample.Image, [1, sample.Height, sample.Width, 3]).permute(0, 3, 1, 2);
-            yield return normalization.Normalize(rgb).MoveToOuterDisposeScope();
+            Tensor normalized;
+            using (var hwc = tensor(sample.Image, [1, sample.Height, sample.Width, 3]))
+            using (var rgb = hwc.permute(0, 3, 1, 2))
+            {
+                normalized = normalization.Normalize(rgb);
+            }
+
+            try
+            {
+                yield return normalized;
+            }
+            finally
+            {
+                normalized.Dispose();
+            }
         }
     }
 
