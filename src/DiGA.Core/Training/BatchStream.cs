@@ -10,28 +10,25 @@ internal sealed class BatchStream : IDisposable
     private readonly ISegmentationDataset _dataset;
     private readonly DataLoaderOptions _options;
     private readonly IJointTransform? _transform;
-    private readonly int _maxIterations;
     private SegmentationDataLoader? _loader;
 
-    public BatchStream(ISegmentationDataset dataset, DataLoaderOptions options, IJointTransform? transform, int maxIterations)
+    public BatchStream(ISegmentationDataset dataset, DataLoaderOptions options, IJointTransform? transform)
     {
         _dataset = dataset;
         _options = options;
         _transform = transform;
-        _maxIterations = maxIterations;
     }
 
     /// <summary>Positions the stream so that the next batch is the one of <paramref name="batchIndex"/>.</summary>
     public void Seek(long batchIndex)
     {
         _loader?.Dispose();
-        var batchesPerEpoch = Math.Max(1, _options.DropLast ? _dataset.Count / _options.BatchSize : (_dataset.Count + _options.BatchSize - 1) / _options.BatchSize);
         var options = new DataLoaderOptions
         {
             BatchSize = _options.BatchSize,
             Shuffle = _options.Shuffle,
             Seed = _options.Seed,
-            Epochs = (int)Math.Min(int.MaxValue, (_maxIterations / batchesPerEpoch) + 2),
+            Epochs = 0,
             DropLast = _options.DropLast,
             StartBatch = batchIndex,
             Workers = _options.Workers,

@@ -404,7 +404,7 @@ public sealed class DiGAPipeline
             Normalization = model.Info.Normalization,
             InvalidSamplePolicy = Options.Data.InvalidSamplePolicy,
         };
-        return new BatchStream(data, options, transforms.Count == 0 ? null : new JointTransformPipeline(transforms), stage.Iterations);
+        return new BatchStream(data, options, transforms.Count == 0 ? null : new JointTransformPipeline(transforms));
     }
 
     private StageContext Context(string stageName, ISegmentationModel model, ISegmentationDataset? validation) =>

@@ -286,6 +286,7 @@ internal abstract class StageTrainer : IDisposable
             _bestMeanIoU = meanIoU;
             if (directory is not null)
             {
+                Directory.CreateDirectory(directory);
                 ModelCheckpoint.Save(EvaluatedModel, Path.Combine(directory, BestCheckpointName));
             }
         }
