@@ -7,6 +7,7 @@ using DiGA.Core.Data;
 using DiGA.Core.Evaluation;
 using DiGA.Core.Imaging;
 using DiGA.Core.Models;
+using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.PseudoLabels;
 using DiGA.Core.Synthetic;
 using DiGA.Core.Training;
@@ -90,6 +91,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
                         results[run] = (metrics, stages);
                         logger.LogInformation("{Run}: target mIoU {MeanIoU:F2} in {Seconds:F0} s", run, 100 * metrics.MeanIntersectionOverUnion, timings[run]);
                         WritePredictions(model, benchmark.TargetVal, Path.Combine(output, "predictions", run));
+                        ModelCheckpoint.Save(model, Path.Combine(output, "models", run + ".ckpt"));
                         if (run == "warmUp")
                         {
                             warmUp = model.Clone();

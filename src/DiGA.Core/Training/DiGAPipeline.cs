@@ -220,6 +220,7 @@ public sealed class DiGAPipeline
         return TrainingThread.RunAsync(
             () =>
             {
+                Directory.CreateDirectory(directory);
                 using var fused = new MultiScaleInference(model, new MultiScaleInferenceOptions { Scales = Options.PseudoLabels.Scales, HorizontalFlip = Options.PseudoLabels.HorizontalFlip }, ownsInnerModel: false);
                 model.Module.eval();
                 ForEachBatch(images, model, batch =>

@@ -128,6 +128,7 @@ internal abstract class StageTrainer : IDisposable
         var directory = Context.CheckpointDirectory;
         var lastPath = directory is null ? null : Path.Combine(directory, LastCheckpointName);
         var start = 0;
+        torch.random.manual_seed(Context.Seed);
         if (lastPath is not null && File.Exists(lastPath))
         {
             start = LoadCheckpoint(lastPath);
@@ -286,7 +287,6 @@ internal abstract class StageTrainer : IDisposable
             _bestMeanIoU = meanIoU;
             if (directory is not null)
             {
-                Directory.CreateDirectory(directory);
                 ModelCheckpoint.Save(EvaluatedModel, Path.Combine(directory, BestCheckpointName));
             }
         }
