@@ -34,13 +34,7 @@ internal static class TinyRun
         return options;
     }
 
-    public static ISegmentationModel Model(DiGAOptions options) => SegmentationModelFactory.Create(new SegmentationModelOptions
-    {
-        Architecture = options.Model.Architecture,
-        ClassNames = options.Model.ClassNames,
-        Device = "cpu",
-        Seed = options.Seed,
-    });
+    public static ISegmentationModel Model(DiGAOptions options) => SegmentationModelFactory.Create(options);
 
     public static DiGAPipeline Pipeline(DiGAOptions options, IDomainTranslator? translator, ISymmetricDistiller? distiller = null) => new(
         options.Pipeline,

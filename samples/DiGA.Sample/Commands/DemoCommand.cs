@@ -56,7 +56,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"[bold]DiGA demo[/] seed {options.Seed}, target style {settings.Benchmark.TargetStyle}, {settings.Benchmark.Height}×{settings.Benchmark.Width}, {benchmark.Source.Count} source / {benchmark.TargetTrain.Count} target / {benchmark.TargetVal.Count} validation images (generated in {timings["benchmark"]:F1} s)");
 
         var device = TorchDevices.Resolve(options.Device);
-        using var probe = CreateModel(device);
+        using var probe = CreateModel();
         clock.Restart();
         var translator = DomainTranslatorFactory.Create(options.Translator, data.TargetTrain, probe.Info.Normalization, device);
         timings["translatorFit"] = clock.Elapsed.TotalSeconds;
@@ -75,7 +75,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
                         clock.Restart();
                         using var model = run.StartsWith("selfTraining", StringComparison.Ordinal)
                             ? (warmUp ?? throw new InvalidOperationException($"The run '{run}' starts from the warm-up: include 'warmUp' in the runs.")).Clone()
-                            : CreateModel(device);
+                            : CreateModel();
                         IReadOnlyList<StageResult> stages = run switch
                         {
                             "sourceOnly" => [await pipeline.TrainSupervisedAsync(run, model, data.Source, progress: progress, cancellationToken: cancellationToken)],
@@ -119,18 +119,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         }
     }
 
-    private ISegmentationModel CreateModel(Device device) =>
-        SegmentationModelFactory.Create(new SegmentationModelOptions
-        {
-            Architecture = options.Model.Architecture,
-            ClassNames = options.Model.ClassNames,
-            FeatureChannels = options.Model.FeatureChannels,
-            BackboneWidth = options.Model.BackboneWidth,
-            Normalization = options.Model.Normalization,
-            CompactNormalization = options.Model.CompactNormalization,
-            Device = device.ToString(),
-            Seed = options.Seed,
-        });
+    private ISegmentationModel CreateModel() => SegmentationModelFactory.Create(options);
 
     private DiGAPipeline CreatePipeline(IDomainTranslator? translator, IPseudoLabelSelector selector) =>
         new(options.Pipeline, options.Seed, services.GetRequiredService<ISymmetricDistiller>(), services.GetRequiredService<ICrossDomainMixer>(), selector, translator, services.GetService<ILogger<DiGAPipeline>>());

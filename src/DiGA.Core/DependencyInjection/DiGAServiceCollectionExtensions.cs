@@ -71,24 +71,7 @@ public static class DiGAServiceCollectionExtensions
             { Selector: PseudoLabelSelectorKind.ClassBalanced } o => new ClassBalancedSelector(o.ClassBalanced, sp.GetService<ILogger<ClassBalancedSelector>>()),
             _ => new DynamicPseudoLabelSelector(sp.GetService<ILogger<DynamicPseudoLabelSelector>>()),
         });
-        services.TryAddSingleton<ISegmentationModel>(sp =>
-        {
-            var options = Options(sp);
-            var model = options.Model;
-            return SegmentationModelFactory.Create(
-                new SegmentationModelOptions
-                {
-                    Architecture = model.Architecture,
-                    ClassNames = model.ClassNames,
-                    FeatureChannels = model.FeatureChannels,
-                    BackboneWidth = model.BackboneWidth,
-                    Normalization = model.Normalization,
-                    CompactNormalization = model.CompactNormalization,
-                    Device = options.Device,
-                    Seed = options.Seed,
-                },
-                sp.GetService<ILoggerFactory>());
-        });
+        services.TryAddSingleton(sp => SegmentationModelFactory.Create(Options(sp), sp.GetService<ILoggerFactory>()));
         services.TryAddTransient(sp =>
         {
             var options = Options(sp);
