@@ -9,6 +9,12 @@ using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 var (command, rest) = CommandLine.Split(args);
+if (Console.IsOutputRedirected)
+{
+    // Logs and CI capture: keep the per-class tables on one line per run.
+    AnsiConsole.Profile.Width = 200;
+}
+
 if (command is "help" || rest.Any(a => a is "--help" or "-h" or "-?"))
 {
     CommandLine.PrintHelp(command is "help" ? null : command);
