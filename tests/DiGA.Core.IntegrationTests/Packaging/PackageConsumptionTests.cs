@@ -22,7 +22,7 @@ public class PackageConsumptionTests
 
             var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
             await RunAsync("dotnet", "new console -n Consumer -o . --framework net10.0", app);
-            await RunAsync("dotnet", $"add package DiGA.Core --version {version} --source \"{feed}\" --source https://api.nuget.org/v3/index.json", app);
+            await RunAsync("dotnet", $"add package DiGA.Core --version {version} --source \"{feed}\"", app);
             await RunAsync("dotnet", "add package TorchSharp-cpu --version 0.107.0", app);
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ConsumerProgram);
             await RunAsync("dotnet", "build -c Release", app);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 namespace DiGA.Core.IntegrationTests.Sample;
 
 /// <summary>Runs every stage of the sample end to end on a tiny configuration and checks what it writes.</summary>
+[Collection(SequentialTraining.Name)]
 public class SampleCommandsTests
 {
     [Fact]

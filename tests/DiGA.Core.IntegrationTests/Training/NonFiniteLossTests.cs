@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace DiGA.Core.IntegrationTests.Training;
 
 /// <summary>A NaN loss stops the run with a clear error, and the last good checkpoint stays intact.</summary>
+[Collection(SequentialTraining.Name)]
 public class NonFiniteLossTests
 {
     [Fact]

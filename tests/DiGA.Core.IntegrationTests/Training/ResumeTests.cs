@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace DiGA.Core.IntegrationTests.Training;
 
 /// <summary>A stage cancelled mid-way and resumed from its checkpoint ends with the same weights as an uninterrupted run (CPU).</summary>
+[Collection(SequentialTraining.Name)]
 public class ResumeTests
 {
     [Fact]
