@@ -9,7 +9,7 @@ public static class CommandLine
     public static IReadOnlyDictionary<string, string> Commands { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["demo"] = "Run every baseline and DiGA stage on the built-in synthetic benchmark and print the target-domain mIoU table (default).",
-        ["train"] = "Train a stage (warmup, selftraining, sourceonly, oracle, all) on real datasets or the synthetic benchmark.",
+        ["train"] = "Train a stage (translator, warmup, selftraining, dg, sourceonly, oracle, all) on real datasets or the synthetic benchmark.",
         ["pseudo-label"] = "Write offline pseudo-labels (2-scale max fusion) for the target images with a trained model.",
         ["evaluate"] = "Evaluate a model checkpoint on a labelled set: per-class IoU, mIoU (19/16/13 classes), pixel accuracy.",
         ["predict"] = "Segment your own images (any size, PNG or JPEG) into colourised label PNGs and overlays.",

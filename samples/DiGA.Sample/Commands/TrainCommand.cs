@@ -13,7 +13,7 @@ namespace DiGA.Sample.Commands;
 
 /// <summary>Trains one stage, or the whole adaptation, on real datasets or the synthetic benchmark, and saves the model.</summary>
 /// <remarks>
-/// Stages: <c>all</c> (warm-up then self-training rounds), <c>warmup</c>, <c>selftraining</c> (needs <c>--checkpoint</c> of a
+/// Stages: <c>translator</c> (the learned translator, stage 0), <c>all</c> (warm-up then self-training rounds), <c>warmup</c>, <c>selftraining</c> (needs <c>--checkpoint</c> of a
 /// warmed-up model), <c>dg</c> (warm-up without translator, evaluated on the validation set), <c>sourceonly</c>, <c>oracle</c>
 /// (target labels; synthetic benchmark only). Runs resume from the checkpoints in the work folder.
 /// </remarks>
@@ -31,6 +31,16 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
 
         var data = SampleData.Open(settings, options.Seed);
         var stage = settings.Stage.ToLowerInvariant();
+        if (stage == "translator")
+        {
+            var directory = Path.Combine(output, "translator");
+            var pipelineForTranslator = services.GetRequiredService<DiGAPipeline>();
+            var result = await ConsoleProgress.RunAsync(progress => pipelineForTranslator.TrainTranslatorAsync(data.Source, data.TargetTrain, options.Translator.Training, TorchDevices.Resolve(options.Device), directory, progress: progress, cancellationToken: cancellationToken));
+            CurvePlotter.Write([result], Path.Combine(output, "plots"));
+            AnsiConsole.MarkupLine($"Saved the translator to [bold]{Markup.Escape(directory)}[/]; use it with --DiGA:Translator:Kind Learned --DiGA:Translator:LearnedWeightsDirectory {Markup.Escape(directory)}.");
+            return 0;
+        }
+
         var model = settings.Checkpoint is { } checkpoint
             ? ModelCheckpoint.Load(checkpoint, TorchDevices.Resolve(options.Device).ToString())
             : services.GetRequiredService<ISegmentationModel>();
@@ -46,7 +56,7 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
                 "selftraining" => await pipeline.SelfTrainRoundsAsync(model, data, progress: progress, cancellationToken: cancellationToken),
                 "sourceonly" => [await pipeline.TrainSupervisedAsync("sourceOnly", model, data.Source, validation: data.Validation, progress: progress, cancellationToken: cancellationToken)],
                 "oracle" when data.Validation is not null && settings.Data.Target is null => [await pipeline.TrainSupervisedAsync("targetOracle", model, SampleData.OpenLabelledTarget(settings, options.Seed), validation: data.Validation, progress: progress, cancellationToken: cancellationToken)],
-                _ => throw new ArgumentException($"Unknown --stage '{settings.Stage}'. Use all, warmup, selftraining, dg, sourceonly or oracle (synthetic benchmark only)."),
+                _ => throw new ArgumentException($"Unknown --stage '{settings.Stage}'. Use translator, all, warmup, selftraining, dg, sourceonly or oracle (synthetic benchmark only)."),
             });
 
             var modelPath = Path.Combine(output, "models", $"{stage}.ckpt");

@@ -140,6 +140,78 @@ public sealed class DiGAPipeline
         return stages;
     }
 
+    /// <summary>
+    /// Trains the learned translator (stage 0, optional): encoder/decoder pairs and three-scale discriminators for both
+    /// directions with the LSGAN, cycle, self-reconstruction, semantic-edge and perceptual losses, on source crops with
+    /// labels and target crops. Writes <c>enc_s.pth</c> and <c>dec_s2t.pth</c> to <paramref name="outputDirectory"/> every
+    /// <paramref name="saveInterval"/> iterations and at the end, for <see cref="Translation.TranslatorKind.Learned"/>.
+    /// </summary>
+    /// <param name="source">The labelled source set (labels drive the semantic-edge loss).</param>
+    /// <param name="target">The target images.</param>
+    /// <param name="training">The trainer options; its device is replaced by the pipeline's data device.</param>
+    /// <param name="device">The device to train on.</param>
+    /// <param name="outputDirectory">Where the translator weights go.</param>
+    /// <param name="saveInterval">How often the weights are written.</param>
+    /// <param name="progress">Receives progress reports (stage <c>translator</c>).</param>
+    /// <param name="cancellationToken">Stops between iterations; the last written weights stay.</param>
+    /// <returns>The stage's result.</returns>
+    public Task<StageResult> TrainTranslatorAsync(
+        ISegmentationDataset source,
+        ISegmentationDataset target,
+        Translation.Learned.TranslatorTrainerOptions training,
+        Device device,
+        string outputDirectory,
+        int saveInterval = 2000,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        RequireLabels(source, nameof(source));
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(saveInterval, 1);
+        return TrainingThread.RunAsync(
+            () =>
+            {
+                var stage = new StageOptions { Iterations = training.MaxIterations, BatchSize = Options.Supervised.BatchSize, RandomScale = false };
+                var normalization = Imaging.ImageNormalization.Reference;
+                using var sourceStream = CreateStream(source, device, normalization, stage, salt: 30, source: true, randomScale: false);
+                using var targetStream = CreateStream(target.WithoutLabels(), device, normalization, stage, salt: 31, source: false, randomScale: false);
+                sourceStream.Seek(0);
+                targetStream.Seek(0);
+                training.Device = device.ToString();
+                training.Seed = Seed;
+                using var trainer = new Translation.Learned.TranslatorTrainer(training);
+                var losses = new List<LossRecord>();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                for (var iteration = 0; iteration < training.MaxIterations; iteration++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var sourceBatch = sourceStream.Next();
+                    var step = trainer.Step(sourceBatch.Images, sourceBatch.Labels!, targetStream.Next().Images);
+                    var done = iteration + 1;
+                    var record = new LossRecord(done, new Dictionary<string, double>(StringComparer.Ordinal)
+                    {
+                        ["generator"] = step.Generator,
+                        ["discriminator"] = step.Discriminator,
+                        ["cycle"] = step.Cycle,
+                        ["edge"] = step.Edge,
+                    });
+                    losses.Add(record);
+                    progress?.Report(new TrainingProgress("translator", done, training.MaxIterations, record.Losses, clock.Elapsed, null));
+                    if (done % saveInterval == 0 || done == training.MaxIterations)
+                    {
+                        trainer.SaveTranslator(outputDirectory);
+                    }
+                }
+
+                return new StageResult("translator", training.MaxIterations, clock.Elapsed, losses, [], null);
+            },
+            cancellationToken);
+    }
+
     /// <summary>Trains with the supervised loss only: the source-only baseline, the target oracle, or (with <paramref name="translate"/>) source images rendered in target style.</summary>
     /// <param name="stageName">The stage name (for example <c>sourceOnly</c>); it names the checkpoint folder.</param>
     /// <param name="model">The model; trained in place.</param>
@@ -372,7 +444,10 @@ public sealed class DiGAPipeline
         }
     }
 
-    private BatchStream CreateStream(ISegmentationDataset data, ISegmentationModel model, StageOptions stage, int salt, bool source, bool randomScale)
+    private BatchStream CreateStream(ISegmentationDataset data, ISegmentationModel model, StageOptions stage, int salt, bool source, bool randomScale) =>
+        CreateStream(data, DeviceOf(model), model.Info.Normalization, stage, salt, source, randomScale);
+
+    private BatchStream CreateStream(ISegmentationDataset data, Device device, Imaging.ImageNormalization normalization, StageOptions stage, int salt, bool source, bool randomScale)
     {
         var crop = Options.Data.CropHeight is { } h && Options.Data.CropWidth is { } w
             ? (IJointTransform)(randomScale ? new RandomSizedCrop(h, w) : new RandomCrop(h, w))
@@ -401,8 +476,8 @@ public sealed class DiGAPipeline
             DropLast = true,
             Workers = Options.Data.Workers,
             PrefetchBatches = Options.Data.PrefetchBatches,
-            Device = DeviceOf(model).ToString(),
-            Normalization = model.Info.Normalization,
+            Device = device.ToString(),
+            Normalization = normalization,
             InvalidSamplePolicy = Options.Data.InvalidSamplePolicy,
         };
         return new BatchStream(data, options, transforms.Count == 0 ? null : new JointTransformPipeline(transforms));

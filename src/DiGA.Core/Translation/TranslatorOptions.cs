@@ -23,6 +23,11 @@ public sealed class TranslatorOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? LearnedWeightsDirectory { get; set; }
 
+    /// <summary>Gets or sets the training of the learned translator (<see cref="Training.DiGAPipeline.TrainTranslatorAsync"/>): iterations, Adam, loss weights, VGG19 weights file.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public Learned.TranslatorTrainerOptions Training { get; set; } = new();
+
     /// <summary>Gets or sets how many target images (in dataset order) the training-free translators gather statistics from; 0 uses all.</summary>
     /// <value>The default value is 0.</value>
     [Range(0, int.MaxValue)]
