@@ -78,11 +78,11 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
                             : CreateModel();
                         IReadOnlyList<StageResult> stages = run switch
                         {
-                            "sourceOnly" => [await pipeline.TrainSupervisedAsync(run, model, data.Source, progress: progress, cancellationToken: cancellationToken)],
-                            "targetOracle" => [await pipeline.TrainSupervisedAsync(run, model, benchmark.TargetTrain, progress: progress, cancellationToken: cancellationToken)],
-                            "translatedSourceOnly" => [await pipeline.TrainSupervisedAsync(run, model, data.Source, translate: true, progress: progress, cancellationToken: cancellationToken)],
-                            "warmUpSymKD" => [await pipeline.WarmUpAsync(model, data.Source, data.TargetTrain, warmUp: WarmUpVariant(run, crossDomainMix: false), progress: progress, cancellationToken: cancellationToken)],
-                            "warmUp" => [await pipeline.WarmUpAsync(model, data.Source, data.TargetTrain, warmUp: WarmUpVariant(run, crossDomainMix: true), progress: progress, cancellationToken: cancellationToken)],
+                            "sourceOnly" => [await pipeline.TrainSupervisedAsync(run, model, data.Source, validation: data.Validation, progress: progress, cancellationToken: cancellationToken)],
+                            "targetOracle" => [await pipeline.TrainSupervisedAsync(run, model, benchmark.TargetTrain, validation: data.Validation, progress: progress, cancellationToken: cancellationToken)],
+                            "translatedSourceOnly" => [await pipeline.TrainSupervisedAsync(run, model, data.Source, translate: true, validation: data.Validation, progress: progress, cancellationToken: cancellationToken)],
+                            "warmUpSymKD" => [await pipeline.WarmUpAsync(model, data.Source, data.TargetTrain, data.Validation, warmUp: WarmUpVariant(run, crossDomainMix: false), progress: progress, cancellationToken: cancellationToken)],
+                            "warmUp" => [await pipeline.WarmUpAsync(model, data.Source, data.TargetTrain, data.Validation, warmUp: WarmUpVariant(run, crossDomainMix: true), progress: progress, cancellationToken: cancellationToken)],
                             "selfTraining" => await pipeline.SelfTrainRoundsAsync(model, data, stageName: run, progress: progress, cancellationToken: cancellationToken),
                             _ => await fixedThreshold.SelfTrainRoundsAsync(model, data, stageName: run, progress: progress, cancellationToken: cancellationToken),
                         };
@@ -110,6 +110,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
             PrintTable(results, runs);
             WriteMetrics(Path.Combine(output, "metrics.json"), results, timings);
             CurvePlotter.Write(results.Values.SelectMany(r => r.Stages), Path.Combine(output, "plots"));
+            CurvePlotter.WriteSummary(runs.Where(results.ContainsKey).Select(r => (r, 100 * results[r].Metrics.MeanIntersectionOverUnion)).ToArray(), Path.Combine(output, "plots", "target-miou.png"));
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"Wrote [bold]{Markup.Escape(Path.Combine(output, "metrics.json"))}[/], plots and predictions in {total.Elapsed.TotalSeconds:F0} s.");
             return 0;
         }

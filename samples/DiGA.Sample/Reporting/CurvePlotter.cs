@@ -55,4 +55,19 @@ public static class CurvePlotter
 
         return written;
     }
+
+    /// <summary>Writes a bar chart of the final target mIoU of each run.</summary>
+    public static void WriteSummary(IReadOnlyList<(string Run, double MeanIoU)> runs, string path)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var plot = new Plot();
+        var bars = runs.Select((r, i) => new Bar { Position = runs.Count - 1 - i, Value = r.MeanIoU, Label = r.MeanIoU.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) }).ToArray();
+        var series = plot.Add.Bars(bars);
+        series.Horizontal = true;
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, runs.Count).Select(i => (double)(runs.Count - 1 - i)).ToArray(), runs.Select(r => r.Run).ToArray());
+        plot.Axes.Margins(left: 0);
+        plot.Title("Target-domain mIoU (%) per run");
+        plot.XLabel("mIoU (%)");
+        plot.SavePng(path, 900, 450);
+    }
 }
