@@ -68,6 +68,7 @@ public static class CommandLine
         AnsiConsole.MarkupLine("Presets: gta5-cityscapes, synthia-cityscapes, synthetic-demo (default). Examples:");
         AnsiConsole.MarkupLine("  DiGA.Sample demo --seed 1 --style Fog --out runs/fog");
         AnsiConsole.MarkupLine("  DiGA.Sample predict --checkpoint runs/demo/models/selfTraining.ckpt --input photos/ --out runs/predictions");
+        AnsiConsole.MarkupLine("  DiGA.Sample train --stage dg --preset gta5-cityscapes --source gta5:/data/GTA5 --validation cityscapes:/data/Cityscapes --Sample:Data:Evaluate:0 bdd100k:/data/BDD100K --Sample:Data:Evaluate:1 mapillary:/data/Mapillary");
         AnsiConsole.MarkupLine("  DiGA.Sample train --preset gta5-cityscapes --device cuda --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --validation cityscapes:/data/Cityscapes");
     }
 }

@@ -7,8 +7,8 @@ namespace DiGA.Sample;
 /// <summary>The datasets of a sample command: the real ones named in the settings, or the built-in synthetic benchmark.</summary>
 public static class SampleData
 {
-    /// <summary>Opens the source, target and validation sets.</summary>
-    public static DiGADatasets Open(SampleSettings settings, int seed)
+    /// <summary>Opens the source, target and validation sets; without <paramref name="requireTarget"/> (domain generalisation) a missing target set is replaced by the source images, which that stage never reads.</summary>
+    public static DiGADatasets Open(SampleSettings settings, int seed, bool requireTarget = true)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var paths = settings.Data;
@@ -24,7 +24,7 @@ public static class SampleData
         var validation = paths.Validation is null ? null : DatasetSpec.Open(paths.Validation, "val");
         return new DiGADatasets(
             source ?? throw new ArgumentException("Give --source kind:root for the labelled source set."),
-            target ?? throw new ArgumentException("Give --target kind:root for the target training images."),
+            target ?? (requireTarget ? throw new ArgumentException("Give --target kind:root for the target training images.") : source!.WithoutLabels()),
             validation);
     }
 

@@ -42,6 +42,9 @@ public sealed class DatasetPaths
     /// <summary>Gets or sets the labelled validation set.</summary>
     public string? Validation { get; set; }
 
+    /// <summary>Gets or sets further labelled sets every trained model is evaluated on (domain generalisation: for example <c>bdd100k:/data/BDD100K</c>, <c>mapillary:/data/Mapillary</c>).</summary>
+    public IList<string> Evaluate { get; set; } = [];
+
     /// <summary>Gets or sets a list file restricting the source set (for example the reference <c>train_modified.txt</c>).</summary>
     public string? SourceList { get; set; }
 }

@@ -29,8 +29,8 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
             options.Pipeline.WorkDirectory = Path.Combine(output, "work");
         }
 
-        var data = SampleData.Open(settings, options.Seed);
         var stage = settings.Stage.ToLowerInvariant();
+        var data = SampleData.Open(settings, options.Seed, requireTarget: stage is not ("dg" or "sourceonly"));
         if (stage == "translator")
         {
             var directory = Path.Combine(output, "translator");
@@ -69,11 +69,21 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
                 AnsiConsole.Write(new Text(metrics.ToTable($"{data.Validation.Name} after {stage}")));
             }
 
+            var others = new Dictionary<string, MetricsSummary>(StringComparer.Ordinal);
+            foreach (var spec in settings.Data.Evaluate)
+            {
+                var set = DatasetSpec.Open(spec, "val");
+                var result = await pipeline.EvaluateAsync(model, set, cancellationToken);
+                AnsiConsole.Write(new Text(result.ToTable($"{set.Name} after {stage}")));
+                others[set.Name] = result.ToPercent();
+            }
+
             var summary = new Dictionary<string, object?>
             {
                 ["seed"] = options.Seed,
                 ["stage"] = stage,
                 ["evaluation"] = metrics?.ToPercent(),
+                ["otherEvaluations"] = others,
                 ["stages"] = stages.Select(s => new { s.Stage, s.Iterations, Seconds = Math.Round(s.Elapsed.TotalSeconds, 1), s.BestMeanIoU }).ToArray(),
             };
             await File.WriteAllTextAsync(Path.Combine(output, "metrics.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
