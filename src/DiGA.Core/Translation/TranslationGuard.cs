@@ -1,0 +1,41 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Translation;
+
+/// <summary>Argument checks and small shared kernels of the translators.</summary>
+internal static class TranslationGuard
+{
+    /// <summary>Throws unless <paramref name="images"/> is a floating-point <c>[N, 3, H, W]</c> tensor.</summary>
+    public static void ValidateImages(Tensor? images, string parameterName)
+    {
+        if (images is null)
+        {
+            throw new ArgumentNullException(parameterName, "The images tensor is null.");
+        }
+
+        if (images.dim() != 4 || images.shape[1] != 3)
+        {
+            throw new ArgumentException($"Expected images [N, 3, H, W], got [{string.Join(", ", images.shape)}].", parameterName);
+        }
+
+        if (!images.is_floating_point())
+        {
+            throw new ArgumentException($"Expected floating-point images, got {images.dtype}.", parameterName);
+        }
+    }
+
+    /// <summary>Draws one index in <c>[0, count)</c> per source image, on <paramref name="device"/>.</summary>
+    /// <returns>A fresh int64 tensor <c>[batch]</c>.</returns>
+    public static Tensor DrawIndices(long count, long batch, Device device, Generator? generator, string parameterName)
+    {
+        if (generator is null)
+        {
+            throw new ArgumentException(
+                $"{nameof(TranslationArguments.Generator)} is required when the target style is drawn at random ({nameof(TargetStyleSelection)}.{nameof(TargetStyleSelection.RandomTargetImage)}).",
+                parameterName);
+        }
+
+        return randint(count, [batch], dtype: ScalarType.Int64, device: device, generator: generator);
+    }
+}
