@@ -1,0 +1,59 @@
+using DiGA.Core;
+using DiGA.Core.Testing;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.PublicApi.Tests;
+
+public sealed class AgreementSelectorTests
+{
+    // The selector under test; registration in an application is services.AddDiGA(...).UseSelector<AgreementSelector>().
+    private readonly IPseudoLabelSelector _selector = new AgreementSelector();
+
+    [Fact]
+    public void Select_KeepsExactlyThePixelsWhereTheOfflineLabelIsTrue()
+    {
+        using var data = SelectorTestData.Create(new SelectorTestDataOptions { BatchSize = 2, ClassCount = 5, Seed = 3 });
+
+        using var selection = _selector.Select(data.Arguments);
+
+        selection.Kept.eq(data.ExpectedAgreement).all().item<bool>().Should().BeTrue();
+        selection.Kept.any().item<bool>().Should().BeTrue();
+        selection.Kept.all().item<bool>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void Select_HonoursTheSelectorContract()
+    {
+        using var data = SelectorTestData.Create();
+
+        using var selection = _selector.Select(data.Arguments);
+
+        SelectionContract.Check(selection, data.Arguments).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Select_LeavesNoLiveTensors()
+    {
+        using var data = SelectorTestData.Create();
+        var statistics = DisposeScopeManager.Statistics;
+        statistics.Reset();
+
+        using (_selector.Select(data.Arguments))
+        {
+        }
+
+        statistics.ThreadTotalLiveCount.Should().Be(0);
+    }
+
+    [Fact]
+    public void SelectionContract_ReportsALabelThatShouldBe255()
+    {
+        using var data = SelectorTestData.Create();
+        using var selection = _selector.Select(data.Arguments);
+        var rejected = selection.Kept.logical_not();
+        selection.Labels.masked_fill_(rejected, 0);
+
+        SelectionContract.Check(selection, data.Arguments).Should().ContainSingle().Which.Should().Contain("rejected pixels");
+    }
+}

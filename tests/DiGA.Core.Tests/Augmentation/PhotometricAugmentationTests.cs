@@ -1,0 +1,103 @@
+using DiGA.Core.Augmentation;
+using DiGA.Core.Tests.Fixtures.Kernels;
+using DiGA.Core.Tests.Helpers;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Tests.Augmentation;
+
+public sealed class PhotometricAugmentationTests
+{
+    private const double Tolerance = 1e-5;
+
+    [Fact]
+    public void RgbToHsv_AndBack_MatchReference()
+    {
+        using var scope = NewDisposeScope();
+        using var fixture = KernelFixture.Load("photometric");
+
+        var hsv = PhotometricOps.RgbToHsv(fixture["x"]);
+
+        TensorAssert.Close(hsv, fixture["hsv"], Tolerance);
+        TensorAssert.Close(PhotometricOps.HsvToRgb(hsv), fixture["hsv_roundtrip"], Tolerance);
+    }
+
+    [Fact]
+    public void ColorJitter_WithGivenFactorsAndOrder_MatchesReference()
+    {
+        using var scope = NewDisposeScope();
+        using var fixture = KernelFixture.Load("photometric");
+
+        var jittered = PhotometricOps.ColorJitter(fixture["x"], fixture["brightness"], fixture["contrast"], fixture["saturation"], fixture["hue"], fixture["order"]);
+
+        TensorAssert.Close(jittered, fixture["jitter"], Tolerance);
+    }
+
+    [Fact]
+    public void Grayscale_Blur_Sharpness_MatchReference()
+    {
+        using var scope = NewDisposeScope();
+        using var fixture = KernelFixture.Load("photometric");
+        var x = fixture["x"];
+
+        TensorAssert.Close(PhotometricOps.Grayscale(x), fixture["grayscale"], Tolerance);
+        TensorAssert.Close(PhotometricOps.GaussianBlur(x), fixture["blur"], Tolerance);
+        TensorAssert.Close(PhotometricOps.Sharpness(x, fixture["sharpness_factor"]), fixture["sharpness"], Tolerance);
+    }
+
+    [Fact]
+    public void Apply_WithPerSampleFlags_MatchesReferenceSequenceAndBlend()
+    {
+        using var scope = NewDisposeScope();
+        using var fixture = KernelFixture.Load("photometric");
+        var x = fixture["x"];
+        var draws = new PhotometricDraws(
+            fixture.Bool("jitter_on"), fixture["brightness"], fixture["contrast"], fixture["saturation"], fixture["hue"], fixture["order"],
+            fixture.Bool("gray_on"), fixture.Bool("blur_on"), fixture.Bool("sharp_on"), fixture["sharpness_factor"]);
+
+        var sequence = PhotometricOps.Apply(x, draws, sharpnessEnabled: true);
+
+        TensorAssert.Close(sequence, fixture["mixed_sequence"], Tolerance);
+        TensorAssert.Close(PhotometricOps.Blend(x, sequence, fixture.Scalar("beta")), fixture["photo"], Tolerance);
+    }
+
+    [Fact]
+    public void Augment_AllProbabilitiesZero_IsTheAffineBlend()
+    {
+        using var scope = NewDisposeScope();
+        var x = rand(2, 3, 5, 5, generator: new Generator(1)).mul(2).sub(1);
+        var augmentation = new PhotometricAugmentation(new PhotometricAugmentationOptions
+        {
+            ColorJitterProbability = 0, GrayscaleProbability = 0, BlurProbability = 0, SharpnessProbability = 0,
+        });
+
+        var result = augmentation.Augment(x, new Generator(2));
+
+        TensorAssert.Close(result, x.mul(1.4).sub(0.4), Tolerance);
+    }
+
+    [Fact]
+    public void Augment_SameSeed_IsDeterministic_AndDoesNotTouchTheInput()
+    {
+        using var scope = NewDisposeScope();
+        var x = rand(3, 3, 8, 8, generator: new Generator(1));
+        var copy = x.clone();
+        var augmentation = new PhotometricAugmentation();
+
+        var first = augmentation.Augment(x, new Generator(7));
+        var second = augmentation.Augment(x, new Generator(7));
+        var other = augmentation.Augment(x, new Generator(8));
+
+        TensorAssert.Equal(first, second);
+        TensorAssert.Equal(x, copy);
+        other.sub(first).abs().max().item<float>().Should().BeGreaterThan(1e-3f);
+    }
+
+    [Fact]
+    public void Augment_WrongChannelCount_Throws()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new PhotometricAugmentation().Augment(zeros(1, 4, 5, 5), new Generator(1));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*[N, 3, H, W]*[1, 4, 5, 5]*");
+    }
+}

@@ -1,0 +1,87 @@
+using DiGA.Core.Distillation;
+using DiGA.Core.Tests.Fixtures.Kernels;
+using DiGA.Core.Tests.Helpers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Tests.Distillation;
+
+public sealed class SymmetricDistillerTests
+{
+    private const double Tolerance = 1e-5;
+
+    [Theory]
+    [InlineData("plain", 0.5, 1.0, false)]
+    [InlineData("synthia", 0.25, 1.0, false)]
+    [InlineData("masked", 0.5, 1.0, true)]
+    [InlineData("temperature", 0.5, 2.0, false)]
+    public void ComputeLoss_MatchesReferenceValueAndGradients(string tag, double reverseWeight, double temperature, bool masked)
+    {
+        using var scope = NewDisposeScope();
+        using var fixture = KernelFixture.Load("symkd");
+        var studentOriginal = fixture["student_original"].clone().requires_grad_(true);
+        var studentMixed = fixture["student_mixed"].clone().requires_grad_(true);
+        var distiller = new SymmetricDistiller(new SymmetricDistillationOptions { ReverseWeight = reverseWeight, Temperature = temperature });
+
+        var loss = distiller.ComputeLoss(new DistillationArguments(studentOriginal, studentMixed, fixture["teacher_original"], fixture["teacher_mixed"])
+        {
+            ValidMask = masked ? fixture.Bool("mask") : null,
+        });
+        loss.backward();
+
+        TensorAssert.Close(loss, fixture[$"{tag}_loss"], Tolerance);
+        TensorAssert.Close(studentOriginal.grad!, fixture[$"{tag}_grad_original"], Tolerance);
+        TensorAssert.Close(studentMixed.grad!, fixture[$"{tag}_grad_mixed"], Tolerance);
+    }
+
+    [Fact]
+    public void ComputeLoss_TeacherLogits_ReceiveNoGradient()
+    {
+        using var scope = NewDisposeScope();
+        using var fixture = KernelFixture.Load("symkd");
+        var teacher = fixture["teacher_original"].clone().requires_grad_(true);
+        var student = fixture["student_original"].clone().requires_grad_(true);
+
+        new SymmetricDistiller().ComputeLoss(new DistillationArguments(student, student, teacher, teacher)).backward();
+
+        teacher.grad.Should().BeNull();
+        student.grad.Should().NotBeNull();
+    }
+
+    [Fact]
+    public void ComputeLoss_MismatchedShapes_ThrowsNamingTheTensor()
+    {
+        using var scope = NewDisposeScope();
+        var a = zeros(2, 3, 4, 4);
+        var b = zeros(2, 3, 4, 5);
+
+        var act = () => new SymmetricDistiller().ComputeLoss(new DistillationArguments(a, a, b, a));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*TeacherOriginal*[2, 3, 4, 5]*");
+    }
+
+    [Fact]
+    public void Constructor_NegativeReverseWeight_Throws()
+    {
+        var act = () => new SymmetricDistiller(new SymmetricDistillationOptions { ReverseWeight = -1 });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*SymmetricDistillationOptions*ReverseWeight*");
+    }
+
+    [Fact]
+    public void ComputeLoss_LeavesNoLiveTensors()
+    {
+        var generator = new Generator(3);
+        var statistics = DisposeScopeManager.Statistics;
+        statistics.Reset();
+        using (NewDisposeScope())
+        {
+            var student = randn([2, 5, 6, 6], generator: generator);
+            var teacher = randn([2, 5, 6, 6], generator: generator);
+            using var loss = new SymmetricDistiller().ComputeLoss(new DistillationArguments(student, student, teacher, teacher));
+            loss.item<float>().Should().BePositive();
+        }
+
+        statistics.ThreadTotalLiveCount.Should().Be(0);
+    }
+}
