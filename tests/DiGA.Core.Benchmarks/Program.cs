@@ -6,10 +6,8 @@ BenchmarkSettings.ApplyThreads();
 
 switch (rest.FirstOrDefault())
 {
-    case "leak-disabled-for-now":
-        return 0;
     case "write-synthetic":
-        return 0;
+        return SyntheticData.Write(rest.Skip(1).ToArray());
     default:
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkSettings).Assembly).Run(rest);
         if (BenchmarkSettings.RssOutput is { } path)
