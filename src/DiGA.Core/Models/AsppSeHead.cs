@@ -1,0 +1,74 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace DiGA.Core.Models;
+
+/// <summary>
+/// The ASPP + squeeze-excitation decoder head shared by every segmentation model of the library.
+/// </summary>
+/// <remarks>
+/// <c>b_i = ReLU(GN(conv_i(x)))</c> for a 1×1 branch and one 3×3 branch per atrous rate; <c>z = SE(concat b_i)</c>;
+/// <c>features = Dropout2d(GN(Conv3x3(z)))</c> (no ReLU); <c>logits = Conv1x1(features)</c> without bias.
+/// State-dict keys: <c>conv2d_list.{i}.{0 conv,1 gn}</c>, <c>bottleneck.0.se.{0,2}</c> (SE linears),
+/// <c>bottleneck.{1 conv,2 gn}</c>, <c>head.1.weight</c> (classifier).
+/// </remarks>
+internal sealed class AsppSeHead : Module<Tensor, (Tensor Logits, Tensor Features)>
+{
+    [ComponentName(Name = "conv2d_list")]
+    private readonly ModuleList<Sequential> _branches;
+
+    [ComponentName(Name = "bottleneck")]
+    private readonly Sequential _bottleneck;
+
+    [ComponentName(Name = "head")]
+    private readonly Sequential _head;
+
+    public AsppSeHead(long inChannels, long channels, IReadOnlyList<int> atrousRates, long groups, long classes, double dropout, long seReduction)
+        : base(nameof(AsppSeHead))
+    {
+        _branches = new ModuleList<Sequential>();
+        _branches.Add(Sequential(Conv2d(inChannels, channels, kernel_size: 1, bias: true), GroupNorm(groups, channels), ReLU()));
+        foreach (var rate in atrousRates)
+        {
+            _branches.Add(Sequential(Conv2d(inChannels, channels, kernel_size: 3, padding: rate, dilation: rate, bias: true), GroupNorm(groups, channels), ReLU()));
+        }
+
+        var concatenated = channels * (atrousRates.Count + 1);
+        _bottleneck = Sequential(
+            new SqueezeExcitation(concatenated, concatenated / seReduction),
+            Conv2d(concatenated, channels, kernel_size: 3, padding: 1, bias: true),
+            GroupNorm(groups, channels));
+        _head = Sequential(Dropout2d(dropout), Conv2d(channels, classes, kernel_size: 1, bias: false));
+        RegisterComponents();
+    }
+
+    /// <summary>Gets the 3×3 and 1×1 branch convolutions (ASPP).</summary>
+    public IEnumerable<Conv2d> BranchConvolutions => _branches.Select(b => (Conv2d)b[0]);
+
+    /// <summary>Gets the 3×3 fusion convolution after the SE block.</summary>
+    public Conv2d FusionConvolution => (Conv2d)_bottleneck[1];
+
+    /// <summary>Gets the squeeze-excitation block.</summary>
+    public SqueezeExcitation SqueezeExcitation => (SqueezeExcitation)_bottleneck[0];
+
+    /// <summary>Gets the 1×1 classifier.</summary>
+    public Conv2d Classifier => (Conv2d)_head[1];
+
+    public override (Tensor Logits, Tensor Features) forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new Tensor[_branches.Count];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            outputs[i] = _branches[i].forward(input);
+        }
+
+        var fused = _bottleneck.forward(cat(outputs, 1));
+        var features = _head[0].call(fused);
+        var logits = _head[1].call(features);
+        return (logits.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());
+    }
+}

@@ -1,0 +1,117 @@
+using System.ComponentModel.DataAnnotations;
+using DiGA.Core.Imaging;
+
+namespace DiGA.Core.Models.Compact;
+
+/// <summary>Options of <see cref="CompactSegmentationModel"/>, a small CPU-friendly model with the DeepLabV2 head contract.</summary>
+public sealed class CompactSegmentationModelOptions
+{
+    /// <summary>Gets or sets the class names in train-id order; their count is the number of output channels.</summary>
+    /// <value>The default value is the 19 Cityscapes classes.</value>
+    [Required]
+    [MinLength(1)]
+    public IList<string> ClassNames { get; set; } = CityscapesClassNames.Create();
+
+    /// <summary>Gets or sets the backbone width: the stem ends with this many channels, the last stage with twice as many.</summary>
+    /// <value>The default value is 32.</value>
+    [Range(8, 1024)]
+    public int Width { get; set; } = 32;
+
+    /// <summary>Gets or sets the channel count of the ASPP branches and of the decoder features; a multiple of <see cref="GroupCount"/>.</summary>
+    /// <value>The default value is 64.</value>
+    [Range(8, 4096)]
+    public int FeatureChannels { get; set; } = 64;
+
+    /// <summary>Gets or sets the output stride, 4 or 8.</summary>
+    /// <value>The default value is 8.</value>
+    [AllowedValues(4, 8)]
+    public int OutputStride { get; set; } = 8;
+
+    /// <summary>Gets or sets the dilation of the 3×3 ASPP branches.</summary>
+    /// <value>The default value is 1, 2, 3.</value>
+    [Required]
+    public IList<int> AtrousRates { get; set; } = [1, 2, 3];
+
+    /// <summary>Gets or sets the backbone normalisation layer.</summary>
+    /// <value>The default value is <see cref="CompactNormalization.BatchNorm"/>.</value>
+    public CompactNormalization Normalization { get; set; } = CompactNormalization.BatchNorm;
+
+    /// <summary>Gets or sets the number of GroupNorm groups (head, and backbone with <see cref="CompactNormalization.GroupNorm"/>).</summary>
+    /// <value>The default value is 8.</value>
+    [Range(1, 256)]
+    public int GroupCount { get; set; } = 8;
+
+    /// <summary>Gets or sets the Dropout2d probability applied to the decoder features.</summary>
+    /// <value>The default value is 0.1.</value>
+    [Range(0.0, 1.0)]
+    public double DropoutRate { get; set; } = 0.1;
+
+    /// <summary>Gets or sets the input normalisation the model expects.</summary>
+    /// <value>The default value is <see cref="ImageNormalization.Reference"/>.</value>
+    [Required]
+    public ImageNormalization InputNormalization { get; set; } = ImageNormalization.Reference;
+
+    /// <summary>Gets or sets the device: <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    /// <value>The default value is <c>auto</c>.</value>
+    [Required]
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Gets or sets the seed of the weight initialisation.</summary>
+    /// <value>The default value is 0.</value>
+    public int Seed { get; set; }
+
+    internal CompactSegmentationModelOptions Copy() => new()
+    {
+        ClassNames = [.. ClassNames],
+        Width = Width,
+        FeatureChannels = FeatureChannels,
+        OutputStride = OutputStride,
+        AtrousRates = [.. AtrousRates],
+        Normalization = Normalization,
+        GroupCount = GroupCount,
+        DropoutRate = DropoutRate,
+        InputNormalization = InputNormalization,
+        Device = Device,
+        Seed = Seed,
+    };
+
+    internal void Validate()
+    {
+        if (ClassNames is null || ClassNames.Count == 0)
+        {
+            throw new ArgumentException("CompactSegmentationModelOptions.ClassNames must name at least one class.", "options");
+        }
+
+        if (Width < 2 || Width % 2 != 0)
+        {
+            throw new ArgumentException($"CompactSegmentationModelOptions.Width must be a positive even number, got {Width}.", "options");
+        }
+
+        if (GroupCount < 1 || FeatureChannels < GroupCount || FeatureChannels % GroupCount != 0)
+        {
+            throw new ArgumentException($"CompactSegmentationModelOptions.FeatureChannels ({FeatureChannels}) must be a positive multiple of GroupCount ({GroupCount}).", "options");
+        }
+
+        if (Normalization == CompactNormalization.GroupNorm && (Width / 2) % GroupCount != 0)
+        {
+            throw new ArgumentException($"With GroupNorm, CompactSegmentationModelOptions.Width / 2 ({Width / 2}) must be a multiple of GroupCount ({GroupCount}).", "options");
+        }
+
+        if (OutputStride is not (4 or 8))
+        {
+            throw new ArgumentException($"CompactSegmentationModelOptions.OutputStride must be 4 or 8, got {OutputStride}.", "options");
+        }
+
+        if (AtrousRates is null || AtrousRates.Count == 0 || AtrousRates.Any(r => r < 1))
+        {
+            throw new ArgumentException("CompactSegmentationModelOptions.AtrousRates must hold at least one positive rate.", "options");
+        }
+
+        if (DropoutRate is < 0.0 or > 1.0)
+        {
+            throw new ArgumentException($"CompactSegmentationModelOptions.DropoutRate must be in [0, 1], got {DropoutRate}.", "options");
+        }
+
+        ArgumentNullException.ThrowIfNull(InputNormalization, "options.InputNormalization");
+    }
+}

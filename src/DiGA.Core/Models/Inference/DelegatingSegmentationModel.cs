@@ -1,0 +1,58 @@
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Models.Inference;
+
+/// <summary>
+/// A base for decorators that wrap another <see cref="ISegmentationModel"/>. Every member forwards to
+/// <see cref="InnerModel"/> unless overridden; <see cref="Module"/> and the parameter groups are the inner model's.
+/// </summary>
+/// <remarks>Disposing the decorator disposes the inner model when it was created with <c>ownsInnerModel</c> = <see langword="true"/>.</remarks>
+public abstract class DelegatingSegmentationModel : ISegmentationModel
+{
+    private readonly bool _ownsInnerModel;
+
+    /// <summary>Initialises a new decorator.</summary>
+    /// <param name="innerModel">The wrapped model.</param>
+    /// <param name="ownsInnerModel">Whether disposing the decorator disposes <paramref name="innerModel"/>.</param>
+    protected DelegatingSegmentationModel(ISegmentationModel innerModel, bool ownsInnerModel)
+    {
+        ArgumentNullException.ThrowIfNull(innerModel);
+        InnerModel = innerModel;
+        _ownsInnerModel = ownsInnerModel;
+    }
+
+    /// <summary>Gets the wrapped model.</summary>
+    public ISegmentationModel InnerModel { get; }
+
+    /// <inheritdoc />
+    public virtual SegmentationModelInfo Info => InnerModel.Info;
+
+    /// <inheritdoc />
+    public virtual TorchSharp.torch.nn.Module Module => InnerModel.Module;
+
+    /// <inheritdoc />
+    public virtual SegmentationOutput Forward(Tensor images) => InnerModel.Forward(images);
+
+    /// <inheritdoc />
+    public abstract ISegmentationModel Clone();
+
+    /// <inheritdoc />
+    public virtual IReadOnlyList<ModelParameterGroup> GetParameterGroups() => InnerModel.GetParameterGroups();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes the inner model when this decorator owns it.</summary>
+    /// <param name="disposing">Whether the call comes from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing && _ownsInnerModel)
+        {
+            InnerModel.Dispose();
+        }
+    }
+}

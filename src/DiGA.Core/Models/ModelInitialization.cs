@@ -1,0 +1,75 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Models;
+
+/// <summary>Seeded weight initialisers (every draw comes from the given generator).</summary>
+internal static class ModelInitialization
+{
+    /// <summary>Draws every element of <paramref name="parameter"/> from N(0, <paramref name="std"/>).</summary>
+    public static void Normal(Parameter parameter, double std, Generator generator)
+    {
+        using var guard = no_grad();
+        parameter.normal_(0.0, std, generator);
+    }
+
+    /// <summary>PyTorch's default for conv/linear biases and linear weights: U(−1/√fan_in, 1/√fan_in).</summary>
+    public static void FanInUniform(Parameter parameter, long fanIn, Generator generator)
+    {
+        using var guard = no_grad();
+        var bound = 1.0 / Math.Sqrt(fanIn);
+        parameter.uniform_(-bound, bound, generator);
+    }
+
+    /// <summary>Kaiming-normal (fan-out, ReLU gain) for convolution weights.</summary>
+    public static void KaimingNormalFanOut(Conv2d conv, Generator generator)
+    {
+        var fanOut = conv.out_channels * conv.kernel_size.Aggregate(1L, (a, b) => a * b) / conv.groups;
+        Normal(conv.weight!, Math.Sqrt(2.0 / fanOut), generator);
+    }
+
+    /// <summary>Sets a parameter to a constant.</summary>
+    public static void Constant(Parameter? parameter, double value)
+    {
+        if (parameter is null)
+        {
+            return;
+        }
+
+        using var guard = no_grad();
+        parameter.fill_(value);
+    }
+
+    /// <summary>Gets the fan-in of a convolution.</summary>
+    public static long FanIn(Conv2d conv) => conv.in_channels / conv.groups * conv.kernel_size.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>Initialises the parameters of the shared head as the reference does: convs N(0, <paramref name="convStd"/>),
+    /// branch biases PyTorch-default uniform, fusion bias 0, GN 1/0, SE linears PyTorch default.</summary>
+    public static void InitializeHead(AsppSeHead head, double convStd, Generator generator)
+    {
+        foreach (var conv in head.BranchConvolutions)
+        {
+            Normal(conv.weight!, convStd, generator);
+            FanInUniform(conv.bias!, FanIn(conv), generator);
+        }
+
+        Normal(head.FusionConvolution.weight!, convStd, generator);
+        Constant(head.FusionConvolution.bias, 0.0);
+        foreach (var linear in head.SqueezeExcitation.Linears)
+        {
+            FanInUniform(linear.weight!, linear.in_features, generator);
+            FanInUniform(linear.bias!, linear.in_features, generator);
+        }
+
+        Normal(head.Classifier.weight!, convStd, generator);
+        foreach (var (_, module) in head.named_modules())
+        {
+            if (module is GroupNorm norm)
+            {
+                Constant(norm.weight, 1.0);
+                Constant(norm.bias, 0.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using DiGA.Core.Models.Compact;
+
+namespace DiGA.Core.Models;
+
+/// <summary>Configuration-friendly description of a segmentation model for <see cref="SegmentationModelFactory.Create"/>.</summary>
+public sealed class SegmentationModelOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "DiGA:Model";
+
+    /// <summary>Gets or sets the architecture.</summary>
+    /// <value>The default value is <see cref="SegmentationArchitecture.DeepLabV2ResNet101"/>.</value>
+    public SegmentationArchitecture Architecture { get; set; } = SegmentationArchitecture.DeepLabV2ResNet101;
+
+    /// <summary>Gets or sets the class names in train-id order.</summary>
+    /// <value>The default value is the 19 Cityscapes classes.</value>
+    [Required]
+    [MinLength(1)]
+    public IList<string> ClassNames { get; set; } = CityscapesClassNames.Create();
+
+    /// <summary>Gets or sets the decoder feature channels; <see langword="null"/> uses the architecture default (256 for DeepLabV2, 64 for the compact model).</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    [Range(8, 4096)]
+    public int? FeatureChannels { get; set; }
+
+    /// <summary>Gets or sets the backbone width; <see langword="null"/> uses the architecture default (64 for DeepLabV2, 32 for the compact model).</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    [Range(1, 1024)]
+    public int? BackboneWidth { get; set; }
+
+    /// <summary>Gets or sets the input normalisation.</summary>
+    /// <value>The default value is <see cref="InputNormalizationPreset.Reference"/>.</value>
+    public InputNormalizationPreset Normalization { get; set; } = InputNormalizationPreset.Reference;
+
+    /// <summary>Gets or sets the backbone normalisation layer of the compact model (DeepLabV2 always uses frozen-affine BatchNorm).</summary>
+    /// <value>The default value is <see cref="CompactNormalization.BatchNorm"/>.</value>
+    public CompactNormalization CompactNormalization { get; set; } = CompactNormalization.BatchNorm;
+
+    /// <summary>Gets or sets the device: <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    /// <value>The default value is <c>auto</c>.</value>
+    [Required]
+    [RegularExpression("^(auto|cpu|cuda(:[0-9]+)?)$")]
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Gets or sets the seed of the weight initialisation.</summary>
+    /// <value>The default value is 0.</value>
+    public int Seed { get; set; }
+}

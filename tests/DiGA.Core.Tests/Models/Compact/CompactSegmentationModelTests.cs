@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using DiGA.Core.Models.Compact;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Tests.Models.Compact;
+
+public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
+{
+    private static CompactSegmentationModelOptions Options(int classes = 4, int stride = 8) => new()
+    {
+        ClassNames = [.. Enumerable.Range(0, classes).Select(i => $"c{i}")],
+        OutputStride = stride,
+        Device = "cpu",
+        Seed = 7,
+    };
+
+    [Theory]
+    [InlineData(8, 64, 128, 8, 16)]
+    [InlineData(4, 64, 128, 16, 32)]
+    [InlineData(8, 65, 113, 9, 15)]
+    public void Forward_Batch_ReturnsLogitsAndFeaturesAtOutputStride(int stride, int height, int width, int outHeight, int outWidth)
+    {
+        using var model = new CompactSegmentationModel(Options(stride: stride));
+        using var images = randn(2, 3, height, width);
+        using var result = model.Forward(images);
+        result.Logits.shape.Should().Equal(2, 4, outHeight, outWidth);
+        result.Features.shape.Should().Equal(2, 64, outHeight, outWidth);
+        model.Info.OutputStride.Should().Be(stride);
+        model.Info.Architecture.Should().Be("compact");
+        model.Info.FeatureChannels.Should().Be(64);
+    }
+
+    [Fact]
+    public void Constructor_SameSeed_GivesIdenticalWeights()
+    {
+        using var a = new CompactSegmentationModel(Options());
+        using var b = new CompactSegmentationModel(Options());
+        using var c = new CompactSegmentationModel(new CompactSegmentationModelOptions { ClassNames = ["a", "b", "c", "d"], Device = "cpu", Seed = 8 });
+        var sa = a.Module.state_dict();
+        var sb = b.Module.state_dict();
+        foreach (var (key, value) in sa)
+        {
+            Helpers.TensorAssert.Equal(value, sb[key], key);
+        }
+
+        sa["decoder.head.1.weight"].allclose(c.Module.state_dict()["decoder.head.1.weight"], rtol: 0, atol: 0).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Clone_CopiesWeightsBuffersAndMode_AndIsIndependent()
+    {
+        using var model = new CompactSegmentationModel(Options());
+        using (var warm = randn(2, 3, 32, 32))
+        using (model.Forward(warm))
+        {
+        }
+
+        model.Module.eval();
+        using var clone = model.Clone();
+        clone.Module.training.Should().BeFalse();
+        var source = model.Module.state_dict();
+        foreach (var (key, value) in clone.Module.state_dict())
+        {
+            Helpers.TensorAssert.Equal(value, source[key], key);
+        }
+
+        using (no_grad())
+        {
+            clone.Module.parameters().First().add_(1.0);
+        }
+
+        clone.Module.parameters().First().allclose(model.Module.parameters().First(), rtol: 0, atol: 0).Should().BeFalse();
+        using var images = randn(1, 3, 32, 48);
+        using var a = model.Forward(images);
+        using var b = model.Forward(images);
+        Helpers.TensorAssert.Equal(a.Logits, b.Logits, "eval mode is deterministic");
+    }
+
+    [Fact]
+    public void GetParameterGroups_CoversEveryTrainableParameterOnce()
+    {
+        using var model = new CompactSegmentationModel(Options());
+        var groups = model.GetParameterGroups();
+        groups.Select(g => (g.Name, g.LearningRateMultiplier)).Should().Equal(("backbone", 1.0), ("head", 10.0));
+        var all = groups.SelectMany(g => g.Parameters).Select(p => p.Handle).ToList();
+        all.Should().OnlyHaveUniqueItems();
+        all.Should().BeEquivalentTo(model.Module.parameters().Where(p => p.requires_grad).Select(p => p.Handle));
+    }
+
+    [Fact]
+    public void Forward_InvalidImages_ThrowsNamingTheProblem()
+    {
+        using var model = new CompactSegmentationModel(Options());
+        using var gray = randn(1, 1, 32, 32);
+        using var doubles = randn(1, 3, 32, 32, ScalarType.Float64);
+        FluentActions.Invoking(() => model.Forward(gray)).Should().Throw<ArgumentException>().WithMessage("*[N, 3, H, W]*[1, 1, 32, 32]*");
+        FluentActions.Invoking(() => model.Forward(doubles)).Should().Throw<ArgumentException>().WithMessage("*float32*");
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_Throws()
+    {
+        FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { OutputStride = 16, Device = "cpu" }))
+            .Should().Throw<ArgumentException>().WithMessage("*OutputStride*");
+        FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { FeatureChannels = 60, Device = "cpu" }))
+            .Should().Throw<ArgumentException>().WithMessage("*FeatureChannels*");
+    }
+
+    [Fact]
+    public void Training_SyntheticColourBlocks_LearnsWellAboveChance()
+    {
+        using var generator = new Generator(123, CPU);
+        using var model = new CompactSegmentationModel(Options(SyntheticSegmentationTask.ClassCount));
+        using var optimizer = optim.Adam(model.Module.parameters().Where(p => p.requires_grad), lr: 1e-2);
+        var losses = new List<double>();
+        var timer = Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+        {
+            using var scope = NewDisposeScope();
+            var (images, labels) = SyntheticSegmentationTask.Sample(8, 64, 128, generator);
+            using var result = model.Forward(images);
+            var logits = nn.functional.interpolate(result.Logits, size: [64, 128], mode: InterpolationMode.Bilinear, align_corners: true);
+            var loss = nn.functional.cross_entropy(logits, labels);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            losses.Add(loss.item<float>());
+        }
+
+        var perIteration = timer.Elapsed.TotalSeconds / 50;
+        model.Module.eval();
+        using var evalScope = NewDisposeScope();
+        var (testImages, testLabels) = SyntheticSegmentationTask.Sample(8, 64, 128, generator);
+        double accuracy;
+        using (no_grad())
+        {
+            using var prediction = model.Forward(testImages);
+            var up = nn.functional.interpolate(prediction.Logits, size: [64, 128], mode: InterpolationMode.Bilinear, align_corners: true);
+            accuracy = up.argmax(1).eq(testLabels).to(ScalarType.Float32).mean().item<float>();
+        }
+
+        output.WriteLine($"loss {losses[0]:F3} → {losses[^1]:F3}; pixel accuracy {accuracy:P1}; {perIteration * 1000:F0} ms per forward+backward+step (batch 8, 64×128)");
+        losses.TakeLast(5).Average().Should().BeLessThan(0.5 * losses.Take(5).Average());
+        accuracy.Should().BeGreaterThan(0.8, "chance is about 0.25");
+    }
+}
