@@ -6,6 +6,8 @@ BenchmarkSettings.ApplyThreads();
 
 switch (rest.FirstOrDefault())
 {
+    case "leak":
+        return LeakCheck.Run(rest.Skip(1).ToArray());
     case "write-synthetic":
         return SyntheticData.Write(rest.Skip(1).ToArray());
     default:

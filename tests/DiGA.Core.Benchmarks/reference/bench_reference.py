@@ -357,16 +357,18 @@ class Bottleneck(nn.Module):
 
 
 class AsppSeHead(nn.Module):
-    def __init__(self, in_ch, classes, dilations=(6, 12, 18, 24), width=256):
+    """ASPP (1x1 + dilated 3x3, bias, GN, ReLU) -> concat -> SE -> 3x3 conv + GN -> Dropout2d = features -> 1x1 = logits."""
+
+    def __init__(self, in_ch, classes, dilations=(6, 12, 18, 24), width=256, groups=32):
         super().__init__()
-        branches = [nn.Sequential(nn.Conv2d(in_ch, width, 1), nn.GroupNorm(32, width), nn.ReLU(inplace=True))]
+        branches = [nn.Sequential(nn.Conv2d(in_ch, width, 1), nn.GroupNorm(groups, width), nn.ReLU(inplace=True))]
         for d in dilations:
             branches.append(nn.Sequential(nn.Conv2d(in_ch, width, 3, padding=d, dilation=d),
-                                          nn.GroupNorm(32, width), nn.ReLU(inplace=True)))
+                                          nn.GroupNorm(groups, width), nn.ReLU(inplace=True)))
         self.branches = nn.ModuleList(branches)
         cat = width * (len(dilations) + 1)
         self.se = nn.Sequential(nn.Linear(cat, cat // 16), nn.ReLU(inplace=True), nn.Linear(cat // 16, cat), nn.Sigmoid())
-        self.fuse = nn.Sequential(nn.Conv2d(cat, width, 3, padding=1), nn.GroupNorm(32, width))
+        self.fuse = nn.Sequential(nn.Conv2d(cat, width, 3, padding=1), nn.GroupNorm(groups, width))
         self.dropout = nn.Dropout2d(0.1)
         self.classifier = nn.Conv2d(width, classes, 1, bias=False)
 
@@ -451,7 +453,7 @@ class Translator(nn.Module):
 
 
 class CompactBlock(nn.Module):
-    """Basic residual block (3x3 conv-BN-ReLU, 3x3 conv-BN, projection shortcut when the shape changes)."""
+    """Basic residual block: 3x3 conv (stride, dilation) - BN - ReLU - 3x3 conv - BN, 1x1 projection shortcut when the shape changes."""
 
     def __init__(self, cin, cout, stride, dilation):
         super().__init__()
@@ -471,31 +473,24 @@ class CompactBlock(nn.Module):
 
 
 class CompactModel(nn.Module):
-    """The compact CPU segmentation model (see the C# CompactSegmentationModel for the layout)."""
+    """The compact CPU model with its default options (width 32, 64 feature channels, output stride 8, ASPP rates 1/2/3,
+    BatchNorm backbone, GN8 head): stem of two stride-2 3x3 convs, three basic blocks, the ASPP+SE head."""
 
-    def __init__(self, classes=C, features=COMPACT_FEATURES, widths=(16, 32, 64, 128), dilations=(1, 2, 3)):
+    def __init__(self, classes=C, width=32, features=COMPACT_FEATURES, dilations=(1, 2, 3)):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 3, 2, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
-        self.stage1 = CompactBlock(widths[0], widths[1], 2, 1)
-        self.stage2 = CompactBlock(widths[1], widths[2], 2, 1)
-        self.stage3 = CompactBlock(widths[2], widths[3], 1, 2)
-        self.aspp = nn.ModuleList(
-            [nn.Sequential(nn.Conv2d(widths[3], features, 1, bias=False), nn.GroupNorm(8, features), nn.ReLU(inplace=True))] +
-            [nn.Sequential(nn.Conv2d(widths[3], features, 3, padding=d, dilation=d, bias=False), nn.GroupNorm(8, features),
-                           nn.ReLU(inplace=True)) for d in dilations])
-        self.fuse = nn.Sequential(nn.Conv2d(features * (len(dilations) + 1), features, 1, bias=False), nn.GroupNorm(8, features))
-        self.dropout = nn.Dropout2d(0.1)
-        self.classifier = nn.Conv2d(features, classes, 1, bias=False)
+        self.stem = nn.Sequential(nn.Conv2d(3, width // 2, 3, 2, 1, bias=False), nn.BatchNorm2d(width // 2), nn.ReLU(inplace=True),
+                                  nn.Conv2d(width // 2, width, 3, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
+        self.layer1 = CompactBlock(width, width, 1, 1)
+        self.layer2 = CompactBlock(width, width * 2, 2, 1)
+        self.layer3 = CompactBlock(width * 2, width * 2, 1, 2)
+        self.head = AsppSeHead(width * 2, classes, dilations, features, groups=8)
 
     def forward(self, x):
-        x = self.stage3(self.stage2(self.stage1(self.stem(x))))
-        feat = self.dropout(self.fuse(torch.cat([b(x) for b in self.aspp], dim=1)))
-        return self.classifier(feat), feat
+        return self.head(self.layer3(self.layer2(self.layer1(self.stem(x)))))
 
     def param_groups(self):
-        head = [p for m in (self.aspp, self.fuse, self.classifier) for p in m.parameters()]
-        head_ids = {id(p) for p in head}
-        return [p for p in self.parameters() if id(p) not in head_ids], head
+        head_ids = {id(p) for p in self.head.parameters()}
+        return [p for p in self.parameters() if id(p) not in head_ids], list(self.head.parameters())
 
 
 def ema_update(teacher, student, iteration, cap=0.999):
@@ -609,7 +604,7 @@ def cityscapes_label_lut():
 
 class Gta5Folder(torch.utils.data.Dataset):
     def __init__(self, root):
-        self.root = root
+        self.root = os.path.join(root, 'source')
         self.ids = sorted(os.listdir(os.path.join(root, 'images')))
         self.lut = cityscapes_label_lut()
         self.mean = np.array(IMG_MEAN_BGR, dtype=np.float32)
@@ -836,7 +831,7 @@ def main():
     ap.add_argument('--out', help='JSON file to write')
     ap.add_argument('--ops', help='comma-separated operation names or prefixes (default: all)')
     ap.add_argument('--quick', action='store_true', help='1 warm-up and 2 timed runs per operation (smoke test)')
-    ap.add_argument('--data-root', help='synthetic benchmark source domain in the GTA5 layout (for loader.*)')
+    ap.add_argument('--data-root', help='synthetic benchmark written by the C# app (write-synthetic); its source/ folder has the GTA5 layout (for loader.*)')
     ap.add_argument('--list', action='store_true')
     ap.add_argument('--single', help=argparse.SUPPRESS)
     args = ap.parse_args()
