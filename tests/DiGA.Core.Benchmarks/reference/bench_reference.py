@@ -605,7 +605,7 @@ def cityscapes_label_lut():
 class Gta5Folder(torch.utils.data.Dataset):
     def __init__(self, root):
         self.root = os.path.join(root, 'source')
-        self.ids = sorted(os.listdir(os.path.join(root, 'images')))
+        self.ids = sorted(os.listdir(os.path.join(self.root, "images")))
         self.lut = cityscapes_label_lut()
         self.mean = np.array(IMG_MEAN_BGR, dtype=np.float32)
 
@@ -799,6 +799,16 @@ OPS = {
 }
 
 
+def blas_libraries():
+    """The BLAS/LAPACK libraries mapped into this process (convolutions run on oneDNN; BLAS serves matmul/linear)."""
+    try:
+        with open('/proc/self/maps') as f:
+            paths = {line.split()[-1] for line in f if 'blas' in line.lower() or 'mkl' in line.lower()}
+    except OSError:
+        return 'unknown'
+    return ', '.join(sorted(os.path.realpath(p) for p in paths if p.startswith('/'))) or 'none'
+
+
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -874,6 +884,7 @@ def main():
         'torch': torch.__version__,
         'threads': args.threads,
         'python': sys.version.split()[0],
+        'blas': blas_libraries(),
         'results': results,
     }
     if args.out:
