@@ -8,6 +8,8 @@ switch (rest.FirstOrDefault())
 {
     case "leak":
         return LeakCheck.Run(rest.Skip(1).ToArray());
+    case "list-ops":
+        return BenchmarkCatalog.Print();
     case "write-synthetic":
         return SyntheticData.Write(rest.Skip(1).ToArray());
     default:
