@@ -42,7 +42,7 @@ COMPACT_BATCH, COMPACT_H, COMPACT_W = 8, 128, 256
 COMPACT_FEATURES = 64
 
 # Loader benchmark: same image size, batch and worker count as the C# loader benchmark.
-LOADER_BATCH, LOADER_WORKERS, LOADER_BATCHES = 8, 2, 40
+LOADER_BATCH, LOADER_WORKERS, LOADER_CHUNK = 8, 2, 10
 
 IMG_MEAN_BGR = (104.00698793, 116.66876762, 122.67891434)
 
@@ -626,25 +626,30 @@ class Gta5Folder(torch.utils.data.Dataset):
         return x, y
 
 
-def loader_throughput(root, batches):
+def loader_chunks(root, warmup, runs, chunk=LOADER_CHUNK):
+    """Times `runs` chunks of `chunk` batches from an endless loader (after `warmup` chunks); returns ms per chunk."""
     ds = Gta5Folder(root)
     loader = torch.utils.data.DataLoader(ds, batch_size=LOADER_BATCH, shuffle=True, num_workers=LOADER_WORKERS,
                                          drop_last=True, persistent_workers=True)
-    # Warm-up: start the workers and take a few batches.
-    it = iter(loader)
+    state = {'it': iter(loader)}
+
+    def take():
+        while True:
+            try:
+                return next(state['it'])
+            except StopIteration:
+                state['it'] = iter(loader)
+
     for _ in range(3):
-        next(it)
-    count = 0
-    start = time.perf_counter()
-    while count < batches:
-        try:
-            x, _ = next(it)
-        except StopIteration:
-            it = iter(loader)
-            continue
-        count += 1
-    elapsed = time.perf_counter() - start
-    return elapsed, count * LOADER_BATCH
+        take()
+    times = []
+    for k in range(warmup + runs):
+        start = time.perf_counter()
+        for _ in range(chunk):
+            take()
+        if k >= warmup:
+            times.append(1000.0 * (time.perf_counter() - start))
+    return times
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -791,11 +796,11 @@ OPS = {
     'selection.dynamic': (op_selection, f'B={B} C={C} D={FD} {FH}x{FW}->{H}x{W}', 3, 15),
     'centroids.online-update': (op_centroids, f'B={B} C={C} D={FD} {FH}x{FW} (target+source)', 3, 15),
     'ema.deeplabv2-r101': (op_ema, 'DeepLabV2-R101 parameters', 3, 15),
-    'iteration.warmup.r101': (op_iteration('r101', 'warmup'), f'DeepLabV2-R101 B={R101_BATCH} {R101_H}x{R101_W}', 1, 3),
-    'iteration.selftraining.r101': (op_iteration('r101', 'st'), f'DeepLabV2-R101 B={R101_BATCH} {R101_H}x{R101_W}', 1, 3),
+    'iteration.warmup.r101': (op_iteration('r101', 'warmup'), f'DeepLabV2-R101 B={R101_BATCH} {R101_H}x{R101_W}', 1, 2),
+    'iteration.selftraining.r101': (op_iteration('r101', 'st'), f'DeepLabV2-R101 B={R101_BATCH} {R101_H}x{R101_W}', 1, 2),
     'iteration.warmup.compact': (op_iteration('compact', 'warmup'), f'compact B={COMPACT_BATCH} {COMPACT_H}x{COMPACT_W}', 2, 7),
     'iteration.selftraining.compact': (op_iteration('compact', 'st'), f'compact B={COMPACT_BATCH} {COMPACT_H}x{COMPACT_W}', 2, 7),
-    'loader.synthetic-gta5-disk': (None, f'B={LOADER_BATCH} {COMPACT_H}x{COMPACT_W} PNG, {LOADER_WORKERS} workers', 0, 0),
+    'loader.synthetic-gta5-disk': (None, f'B={LOADER_BATCH} {COMPACT_H}x{COMPACT_W} PNG, {LOADER_WORKERS} workers', 2, 7),
 }
 
 
@@ -819,8 +824,9 @@ def run_single(name, quick, data_root):
         warmup, runs = min(warmup, 1), min(runs, 2)
     result = {'op': name, 'size': size}
     if name.startswith('loader.'):
-        elapsed, count = loader_throughput(data_root, 4 if quick else LOADER_BATCHES)
-        result.update(images_per_second=count / elapsed, median_ms=1000.0 * elapsed / (count / LOADER_BATCH), runs=count // LOADER_BATCH)
+        times = [t / LOADER_CHUNK for t in loader_chunks(data_root, warmup, runs)]
+        median = statistics.median(times)
+        result.update(median_ms=median, min_ms=min(times), runs=runs, images_per_second=LOADER_BATCH * 1000.0 / median)
     else:
         run = factory()
         for _ in range(warmup):
