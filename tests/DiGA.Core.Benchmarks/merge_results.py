@@ -18,6 +18,12 @@ DOTNET_UNITS_PER_INVOCATION = {'loader.synthetic-gta5-disk': 10}
 # Loss kernels and the copy of the same bytes they are compared with.
 BANDWIDTH_BASELINES = {'symkd.fwd-bwd': 'copy.logits-x4', 'ce.fwd-bwd': 'copy.logits-x1', 'ohem.fwd-bwd': 'copy.logits-x1'}
 
+# Table order.
+ORDER = ['symkd.fwd-bwd', 'ce.fwd-bwd', 'ohem.fwd-bwd', 'copy.logits-x1', 'copy.logits-x4', 'classmix.mask', 'classmix.warmup-mix',
+         'classmix.selftraining-mix', 'photo.reference-p', 'photo.all-ops', 'selection.dynamic', 'centroids.online-update',
+         'ema.deeplabv2-r101', 'iteration.warmup.r101', 'iteration.selftraining.r101', 'iteration.warmup.compact',
+         'iteration.selftraining.compact', 'loader.synthetic-gta5-disk']
+
 # Targets for the ratio DiGA.Core / PyTorch (lower is better).
 HOST_LOOP_OPS = ('classmix.', 'centroids.')
 
@@ -112,8 +118,7 @@ def main():
 
     py, py_meta = load_pytorch(args.pytorch)
     dn, dn_meta = load_dotnet(args.dotnet)
-    ops = [op for op in dn if op in py] + [op for op in py if op not in dn] + [op for op in dn if op not in py]
-    ops = list(dict.fromkeys(ops))
+    ops = [op for op in ORDER if op in dn or op in py] + sorted(op for op in set(dn) | set(py) if op not in ORDER)
 
     lines = []
     m = machine()
