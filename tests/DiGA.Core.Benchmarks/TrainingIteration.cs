@@ -27,7 +27,7 @@ internal sealed class TrainingIteration : IDisposable
 {
     private readonly ISegmentationModel _student;
     private readonly EmaTeacher _teacher;
-    private readonly SegmentationSgd _optimizer;
+    private readonly SegmentationOptimizer _optimizer;
     private readonly PolyLearningRate _schedule = new();
     private readonly PhotometricAugmentation _warmupPhoto = new(new PhotometricAugmentationOptions { Beta = 0.4 });
     private readonly PhotometricAugmentation _selfTrainingPhoto = new(new PhotometricAugmentationOptions { Beta = 0.3 });
@@ -49,7 +49,7 @@ internal sealed class TrainingIteration : IDisposable
         _student.Module.train();
         _teacher = new EmaTeacher(student);
         _teacher.Model.Module.train();
-        _optimizer = new SegmentationSgd(student);
+        _optimizer = new SegmentationOptimizer(student);
         _generator = Inputs.Generator(7);
         using var inputs = Inputs.Generator(1);
         using (var initial = randn([Inputs.Classes, featureChannels], generator: inputs))

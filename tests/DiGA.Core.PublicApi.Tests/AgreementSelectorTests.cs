@@ -1,5 +1,6 @@
 using DiGA.Core;
 using DiGA.Core.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,8 +8,14 @@ namespace DiGA.Core.PublicApi.Tests;
 
 public sealed class AgreementSelectorTests
 {
-    // The selector under test; registration in an application is services.AddDiGA(...).UseSelector<AgreementSelector>().
-    private readonly IPseudoLabelSelector _selector = new AgreementSelector();
+    // The selector under test, resolved the way an application gets it: registered through AddDiGA.
+    private readonly IPseudoLabelSelector _selector = Resolve();
+
+    [Fact]
+    public void AddDiGA_UseSelector_ResolvesTheCustomSelector()
+    {
+        _selector.Should().BeOfType<AgreementSelector>();
+    }
 
     [Fact]
     public void Select_KeepsExactlyThePixelsWhereTheOfflineLabelIsTrue()
@@ -55,5 +62,13 @@ public sealed class AgreementSelectorTests
         selection.Labels.masked_fill_(rejected, 0);
 
         SelectionContract.Check(selection, data.Arguments).Should().ContainSingle().Which.Should().Contain("rejected pixels");
+    }
+
+    private static IPseudoLabelSelector Resolve()
+    {
+        var services = new ServiceCollection();
+        services.AddDiGA(options => options.Device = "cpu").UseSelector<AgreementSelector>();
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IPseudoLabelSelector>();
     }
 }

@@ -37,6 +37,19 @@ internal struct Pcg32
     /// <summary>A uniform double in [0, 1).</summary>
     public double NextDouble() => (((ulong)NextUInt() << 21) ^ NextUInt()) * (1.0 / (1UL << 53));
 
+    /// <summary>A uniform float in [0, 1) with 24 bits of resolution (one draw; for per-pixel noise).</summary>
+    public float NextFloat() => (NextUInt() >> 8) * (1f / 16777216f);
+
+    /// <summary>Two independent standard normal variates (Box–Muller, both branches).</summary>
+    public (float First, float Second) GaussianPair()
+    {
+        var u1 = 1f - NextFloat();
+        var u2 = NextFloat();
+        var radius = MathF.Sqrt(-2f * MathF.Log(u1));
+        var (sin, cos) = MathF.SinCos(2f * MathF.PI * u2);
+        return (radius * cos, radius * sin);
+    }
+
     /// <summary>A uniform float in [min, max).</summary>
     public float Uniform(double min, double max) => (float)(min + ((max - min) * NextDouble()));
 
@@ -44,14 +57,6 @@ internal struct Pcg32
     public int Next(int min, int maxExclusive) => maxExclusive <= min ? min : min + (int)(NextDouble() * (maxExclusive - min));
 
     public bool Chance(double p) => NextDouble() < p;
-
-    /// <summary>A standard normal variate (Box–Muller).</summary>
-    public float Gaussian()
-    {
-        var u1 = 1.0 - NextDouble();
-        var u2 = NextDouble();
-        return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
-    }
 
     /// <summary>A Poisson variate (Knuth's method; fine for small means).</summary>
     public int Poisson(double mean)

@@ -20,7 +20,42 @@ public static class ImageFile
     public static RgbImage ReadRgb(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var bytes = ReadAll(path);
+        return DecodeRgb(ReadAll(path), path);
+    }
+
+    /// <summary>Reads an RGB image from a stream.</summary>
+    /// <param name="stream">The encoded image (read to the end, not disposed).</param>
+    /// <param name="sourceName">A name for error messages (e.g. the file name).</param>
+    /// <returns>The decoded image.</returns>
+    /// <exception cref="DatasetFileException">The data is not a decodable image.</exception>
+    public static RgbImage ReadRgb(Stream stream, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        return DecodeRgb(ReadStream(stream), sourceName);
+    }
+
+    /// <summary>Reads a label map from a PNG stream (see <see cref="ReadLabel(string)"/>).</summary>
+    /// <param name="stream">The PNG data (read to the end, not disposed).</param>
+    /// <param name="sourceName">A name for error messages (e.g. the file name).</param>
+    /// <returns>The raw label values.</returns>
+    /// <exception cref="DatasetFileException">The data is not a valid PNG.</exception>
+    public static LabelImage ReadLabel(Stream stream, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        return DecodeLabel(ReadStream(stream), sourceName);
+    }
+
+    private static byte[] ReadStream(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    private static RgbImage DecodeRgb(byte[] bytes, string path)
+    {
         try
         {
             using var image = Image.Load<Rgb24>(bytes);
@@ -41,7 +76,11 @@ public static class ImageFile
     public static LabelImage ReadLabel(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var bytes = ReadAll(path);
+        return DecodeLabel(ReadAll(path), path);
+    }
+
+    private static LabelImage DecodeLabel(byte[] bytes, string path)
+    {
         PngImage png;
         try
         {

@@ -66,6 +66,24 @@ public static class PredictionImages
         ImageFile.WriteLabel(path, width, height, values);
     }
 
+    /// <summary>Saves a prediction as a palette PNG: pixel indices are the train ids, the palette holds the class colours (other ids black).</summary>
+    /// <remarks>Image viewers show the colours; <see cref="ImageFile.ReadLabel(string)"/> reads the train ids back.</remarks>
+    /// <param name="labels">Train ids <c>[H, W]</c>, any integer dtype, any device.</param>
+    /// <param name="path">The PNG file.</param>
+    /// <param name="labelSpace">The class colours.</param>
+    public static void SavePaletteLabels(Tensor labels, string path, LabelSpace labelSpace)
+    {
+        ArgumentNullException.ThrowIfNull(labelSpace);
+        var (values, height, width) = ToHost(labels);
+        var palette = new LabelColor[256];
+        for (var c = 0; c < labelSpace.ClassCount; c++)
+        {
+            palette[c] = labelSpace.Colors[c];
+        }
+
+        ImageFile.WritePaletteLabel(path, width, height, values, palette);
+    }
+
     /// <summary>Saves a prediction colourised with the class colours as an RGB PNG.</summary>
     /// <param name="labels">Train ids <c>[H, W]</c>, any integer dtype, any device.</param>
     /// <param name="path">The PNG file.</param>

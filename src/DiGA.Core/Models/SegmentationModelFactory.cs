@@ -32,6 +32,11 @@ public static class SegmentationModelFactory
             _ => throw new ArgumentException($"Unknown input normalisation {options.Normalization}.", nameof(options)),
         };
 
+        if (options.OutputStride is { } stride && options.Architecture != SegmentationArchitecture.Compact && stride != 8)
+        {
+            throw new ArgumentException($"SegmentationModelOptions.OutputStride {stride}: DeepLabV2 has output stride 8.", nameof(options));
+        }
+
         return options.Architecture switch
         {
             SegmentationArchitecture.DeepLabV2ResNet101 or SegmentationArchitecture.DeepLabV2ResNet50 => new DeepLabV2(
@@ -52,6 +57,7 @@ public static class SegmentationModelFactory
                     ClassNames = [.. options.ClassNames],
                     Width = options.BackboneWidth ?? 32,
                     FeatureChannels = options.FeatureChannels ?? 64,
+                    OutputStride = options.OutputStride ?? 8,
                     Normalization = options.CompactNormalization,
                     InputNormalization = normalization,
                     Device = options.Device,
@@ -60,6 +66,30 @@ public static class SegmentationModelFactory
                 loggerFactory?.CreateLogger<CompactSegmentationModel>()),
             _ => throw new ArgumentException($"Unknown architecture {options.Architecture}.", nameof(options)),
         };
+    }
+
+    /// <summary>Builds the model <see cref="DiGAOptions.Model"/> describes, on <see cref="DiGAOptions.Device"/>, initialised from <see cref="DiGAOptions.Seed"/>.</summary>
+    /// <param name="options">The root options.</param>
+    /// <param name="loggerFactory">An optional logger factory.</param>
+    /// <returns>A new model owned by the caller.</returns>
+    public static ISegmentationModel Create(DiGAOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var model = options.Model;
+        return Create(
+            new SegmentationModelOptions
+            {
+                Architecture = model.Architecture,
+                ClassNames = model.ClassNames,
+                FeatureChannels = model.FeatureChannels,
+                BackboneWidth = model.BackboneWidth,
+                OutputStride = model.OutputStride,
+                Normalization = model.Normalization,
+                CompactNormalization = model.CompactNormalization,
+                Device = options.Device,
+                Seed = options.Seed,
+            },
+            loggerFactory);
     }
 
     /// <summary>Gets the name of an architecture, for example <c>deeplabv2-resnet101</c>.</summary>

@@ -3,7 +3,7 @@ using DiGA.Core.Models.Compact;
 
 namespace DiGA.Core.Models;
 
-/// <summary>Configuration-friendly description of a segmentation model for <see cref="SegmentationModelFactory.Create"/>.</summary>
+/// <summary>Configuration-friendly description of a segmentation model for <see cref="SegmentationModelFactory.Create(SegmentationModelOptions, Microsoft.Extensions.Logging.ILoggerFactory)"/>.</summary>
 public sealed class SegmentationModelOptions
 {
     /// <summary>The configuration section name.</summary>
@@ -28,6 +28,11 @@ public sealed class SegmentationModelOptions
     /// <value>The default value is <see langword="null"/>.</value>
     [Range(1, 1024)]
     public int? BackboneWidth { get; set; }
+
+    /// <summary>Gets or sets the output stride of the compact model (4 or 8); DeepLabV2 is always 8.</summary>
+    /// <value>The default value is <see langword="null"/> (8).</value>
+    [Range(4, 8)]
+    public int? OutputStride { get; set; }
 
     /// <summary>Gets or sets the input normalisation.</summary>
     /// <value>The default value is <see cref="InputNormalizationPreset.Reference"/>.</value>

@@ -50,7 +50,7 @@ public sealed class PolyLearningRate
     /// <param name="optimizer">The optimiser.</param>
     /// <param name="iteration">The 0-based iteration.</param>
     /// <returns>The base learning rate that was applied.</returns>
-    public double Apply(SegmentationSgd optimizer, long iteration)
+    public double Apply(SegmentationOptimizer optimizer, long iteration)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         var learningRate = GetBaseLearningRate(iteration);

@@ -277,7 +277,7 @@ internal sealed class SceneRenderer
     {
         var k = t * scale;
         var distance = DistanceOf(t);
-        var half = Math.Max(0.5f, 0.005f * _width * k);
+        var half = Math.Max(0.5f, 0.008f * _width * k);
         var top = foot - (0.5f * _height * k);
         FillRect(x - half, top, x + half, foot, Pole, InstanceColor(Material.Pole), distance);
         if (hasSign)
@@ -300,7 +300,7 @@ internal sealed class SceneRenderer
     {
         var k = t * scale;
         var distance = DistanceOf(t);
-        var w = 0.30f * _width * k * 0.5f;
+        var w = 0.30f * _width * k;
         var body = Mix(SourceCarColors[colorIndex], RealCarColors[colorIndex]);
         FillRect(x - (0.5f * w), foot - (0.3f * w), x + (0.5f * w), foot - (0.05f * w), Car, body, distance);
         FillRect(x - (0.32f * w), foot - (0.5f * w), x + (0.32f * w), foot - (0.3f * w), Car, body, distance);
@@ -323,7 +323,7 @@ internal sealed class SceneRenderer
     {
         var k = t * scale;
         var distance = DistanceOf(t);
-        var hp = 0.30f * _height * k;
+        var hp = 0.55f * _height * k;
         var legs = Mix(SourceClothes[trousers], RealClothes[trousers]);
         var legHalf = Math.Max(0.5f, 0.05f * hp);
         FillRect(x - (0.07f * hp) - legHalf, foot - (0.45f * hp), x - (0.07f * hp) + legHalf, foot, Person, legs, distance);
@@ -401,7 +401,7 @@ internal sealed class SceneRenderer
         var noise = (float)_options.SourcePixelNoise;
         for (var i = 0; i < _rgb.Length; i++)
         {
-            _rgb[i] += _rng.Uniform(-noise, noise);
+            _rgb[i] += noise * ((2f * _rng.NextFloat()) - 1f);
         }
 
         return Quantize();
@@ -423,17 +423,15 @@ internal sealed class SceneRenderer
         }
 
         ApplyIllumination(a, includeBrightness: style != TargetStyle.Night);
-        var gamma = _rng.Uniform(a.GammaMin, a.GammaMax);
-        for (var i = 0; i < _rgb.Length; i++)
-        {
-            _rgb[i] = MathF.Pow(Math.Clamp(_rgb[i], 0f, 1f), gamma);
-        }
+        ApplyGamma(_rng.Uniform(a.GammaMin, a.GammaMax));
 
         Blur(_rng.Uniform(a.BlurSigmaMin, a.BlurSigmaMax) * _height / 64f);
         var sigma = style == TargetStyle.Night ? (float)_options.Night.SensorNoise : _rng.Uniform(a.SensorNoiseMin, a.SensorNoiseMax);
-        for (var i = 0; i < _rgb.Length; i++)
+        for (var i = 0; i + 1 < _rgb.Length; i += 2)
         {
-            _rgb[i] += sigma * _rng.Gaussian();
+            var (first, second) = _rng.GaussianPair();
+            _rgb[i] += sigma * first;
+            _rgb[i + 1] += sigma * second;
         }
 
         return Quantize();
@@ -455,8 +453,27 @@ internal sealed class SceneRenderer
             var factor = 1f + (strength * amplitude * field[i]);
             for (var c = 0; c < 3; c++)
             {
-                _rgb[(3 * i) + c] = (_rgb[(3 * i) + c] * factor) + _rng.Uniform(-pixelNoise, pixelNoise);
+                _rgb[(3 * i) + c] = (_rgb[(3 * i) + c] * factor) + (pixelNoise * ((2f * _rng.NextFloat()) - 1f));
             }
+        }
+    }
+
+    private void ApplyGamma(float gamma)
+    {
+        // x^gamma on [0, 1] through a 1025-entry table with linear interpolation (max error far below one grey level).
+        const int Steps = 1024;
+        Span<float> table = stackalloc float[Steps + 1];
+        for (var k = 0; k <= Steps; k++)
+        {
+            table[k] = MathF.Pow(k / (float)Steps, gamma);
+        }
+
+        for (var i = 0; i < _rgb.Length; i++)
+        {
+            var x = Math.Clamp(_rgb[i], 0f, 1f) * Steps;
+            var k = Math.Min((int)x, Steps - 1);
+            var f = x - k;
+            _rgb[i] = table[k] + (f * (table[k + 1] - table[k]));
         }
     }
 
@@ -532,14 +549,25 @@ internal sealed class SceneRenderer
             var y1 = Math.Min(_height - 1, (int)(l.Y + reach));
             var x0 = Math.Max(0, (int)(l.X - reach));
             var x1 = Math.Min(_width - 1, (int)(l.X + reach));
+            // Gaussians are separable: exp(−(dx² + dy²)/2r²) = exp(−dx²/2r²) · exp(−dy²/2r²).
+            var poolX = new float[x1 - x0 + 1];
+            var haloX = new float[x1 - x0 + 1];
+            for (var x = x0; x <= x1; x++)
+            {
+                var dx = x + 0.5f - l.X;
+                poolX[x - x0] = MathF.Exp(-(dx * dx) / (2 * radius * radius));
+                haloX[x - x0] = MathF.Exp(-(dx * dx) / (2 * glowRadius * glowRadius));
+            }
+
             for (var y = y0; y <= y1; y++)
             {
+                var dy = y + 0.5f - l.Y;
+                var poolY = l.Intensity * MathF.Exp(-(dy * dy) / (2 * radius * radius));
+                var haloY = l.Glow * MathF.Exp(-(dy * dy) / (2 * glowRadius * glowRadius));
                 for (var x = x0; x <= x1; x++)
                 {
-                    float dx = x + 0.5f - l.X, dy = y + 0.5f - l.Y;
-                    var d2 = (dx * dx) + (dy * dy);
-                    var pool = l.Intensity * MathF.Exp(-d2 / (2 * radius * radius));
-                    var halo = l.Glow * MathF.Exp(-d2 / (2 * glowRadius * glowRadius));
+                    var pool = poolY * poolX[x - x0];
+                    var halo = haloY * haloX[x - x0];
                     var i = (y * _width) + x;
                     for (var c = 0; c < 3; c++)
                     {

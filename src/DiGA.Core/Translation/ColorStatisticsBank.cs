@@ -1,3 +1,4 @@
+using DiGA.Core.IO;
 using DiGA.Core.Imaging;
 using TorchSharp;
 using TorchSharp.PyBridge;

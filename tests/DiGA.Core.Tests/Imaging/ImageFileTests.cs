@@ -1,6 +1,9 @@
 using DiGA.Core.Data;
 using DiGA.Core.Imaging;
 using DiGA.Core.Tests.Data;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace DiGA.Core.Tests.Imaging;
 
@@ -57,6 +60,30 @@ public class ImageFileTests
                 label.Values[(y * 10) + x].Should().Be((ushort)(x * 25), "a colour label PNG reads channel 0");
             }
         }
+    }
+
+    [Fact]
+    public void ReadLabel_Adam7InterlacedPng_DeinterlacesEverySample()
+    {
+        using var dir = new TempDirectory();
+        const int Width = 13;
+        const int Height = 11;
+        var eight = Enumerable.Range(0, Width * Height).Select(i => new L8((byte)(i * 5 % 256))).ToArray();
+        using (var image = Image.LoadPixelData<L8>(eight, Width, Height))
+        {
+            image.Save(dir["i8.png"], new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8, InterlaceMethod = PngInterlaceMode.Adam7 });
+        }
+
+        var sixteen = Enumerable.Range(0, Width * Height).Select(i => new L16((ushort)(i * 401))).ToArray();
+        using (var image = Image.LoadPixelData<L16>(sixteen, Width, Height))
+        {
+            image.Save(dir["i16.png"], new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit16, InterlaceMethod = PngInterlaceMode.Adam7 });
+        }
+
+        File.ReadAllBytes(dir["i8.png"])[28].Should().Be(1, "the IHDR interlace byte marks Adam7");
+        File.ReadAllBytes(dir["i16.png"])[28].Should().Be(1);
+        ImageFile.ReadLabel(dir["i8.png"]).Values.Should().Equal(eight.Select(p => (ushort)p.PackedValue));
+        ImageFile.ReadLabel(dir["i16.png"]).Values.Should().Equal(sixteen.Select(p => p.PackedValue));
     }
 
     [Fact]

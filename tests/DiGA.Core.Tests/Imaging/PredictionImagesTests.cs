@@ -31,6 +31,14 @@ public class PredictionImagesTests
         ImageFile.ReadLabel(dir["pred.png"]).Values.Should().Equal(0, 1, 2, 255, 13, 10);
         PredictionImages.SaveColorized(labels, dir["color.png"], LabelSpace.Cityscapes19);
         ImageFile.ReadRgb(dir["color.png"]).Pixels.Take(3).Should().Equal(128, 64, 128);
+        PredictionImages.SavePaletteLabels(labels, dir["palette.png"], LabelSpace.Cityscapes19);
+        ImageFile.ReadLabel(dir["palette.png"]).Values.Should().Equal(0, 1, 2, 255, 13, 10);
+        ImageFile.ReadRgb(dir["palette.png"]).Pixels.Skip(9).Take(6).Should().Equal(0, 0, 0, 0, 0, 142);
+        using (var stream = File.OpenRead(dir["palette.png"]))
+        {
+            ImageFile.ReadLabel(stream, "palette.png").Values.Should().Equal(0, 1, 2, 255, 13, 10);
+        }
+
         using var image = full([3, 2, 3], 100, ScalarType.Byte);
         PredictionImages.SaveOverlay(image, labels, dir["overlay.png"], LabelSpace.Cityscapes19);
         ImageFile.ReadRgb(dir["overlay.png"]).Pixels.Skip(9).Take(3).Should().Equal(100, 100, 100);

@@ -30,7 +30,7 @@ public sealed class PolyLearningRateTests
     public void Apply_SetsEveryGroupToBaseTimesMultiplier()
     {
         using var model = new CompactSegmentationModel(new CompactSegmentationModelOptions { Device = "cpu" });
-        using var sgd = new SegmentationSgd(model);
+        using var sgd = new SegmentationOptimizer(model);
         var schedule = new PolyLearningRate(new PolyLearningRateOptions { MaxIterations = 100 });
         var applied = schedule.Apply(sgd, 50);
         applied.Should().BeApproximately(2.5e-4 * Math.Pow(0.5, 0.9), 1e-15);

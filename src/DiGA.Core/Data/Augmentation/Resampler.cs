@@ -3,7 +3,7 @@ namespace DiGA.Core.Data.Augmentation;
 /// <summary>Host-side resampling of interleaved byte images and label maps, following PIL's resize semantics.</summary>
 /// <remarks>
 /// Bilinear and bicubic (a = −0.5) are separable convolutions whose support widens with the downscale factor
-/// (antialiased, like PIL); nearest picks source pixel <c>floor((x + 0.5) · in / out)</c>, like PIL's NEAREST.
+/// (antialiased, like PIL), horizontal pass first, each pass rounded and clipped to 0…255 as PIL does; nearest picks source pixel <c>floor((x + 0.5) · in / out)</c>, like PIL's NEAREST.
 /// </remarks>
 internal static class Resampler
 {
@@ -35,7 +35,7 @@ internal static class Resampler
                         sum += xWeights[(x * xTaps) + k] * src[(((y * width) + xStart[x] + k) * channels) + c];
                     }
 
-                    temp[(((y * outWidth) + x) * channels) + c] = sum;
+                    temp[(((y * outWidth) + x) * channels) + c] = Math.Clamp(MathF.Floor(sum + 0.5f), 0f, 255f);
                 }
             }
         }
@@ -53,7 +53,7 @@ internal static class Resampler
                         sum += yWeights[(y * yTaps) + k] * temp[((((yStart[y] + k) * outWidth) + x) * channels) + c];
                     }
 
-                    dst[(((y * outWidth) + x) * channels) + c] = (byte)Math.Clamp((int)MathF.Round(sum), 0, 255);
+                    dst[(((y * outWidth) + x) * channels) + c] = (byte)Math.Clamp((int)MathF.Floor(sum + 0.5f), 0, 255);
                 }
             }
         }

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;
 using DiGA.Core.Models.Inference;
+using DiGA.Core.IO;
 using DiGA.Core.Models.Weights;
 
 namespace DiGA.Core.Models.Checkpoints;
@@ -33,7 +34,7 @@ public static class ModelCheckpoint
 
     /// <summary>Writes <paramref name="model"/> (decorators are unwrapped to the model they wrap) to <paramref name="path"/>.</summary>
     /// <param name="model">A <see cref="DeepLabV2"/> or <see cref="CompactSegmentationModel"/>, possibly wrapped in <see cref="DelegatingSegmentationModel"/>s.</param>
-    /// <param name="path">The target file; its directory must exist; an existing file is replaced atomically.</param>
+    /// <param name="path">The target file; its directory is created when missing; an existing file is replaced atomically.</param>
     /// <exception cref="NotSupportedException">The model type cannot be rebuilt from a checkpoint.</exception>
     public static void Save(ISegmentationModel model, string path)
     {
@@ -66,31 +67,7 @@ public static class ModelCheckpoint
             ["diga.model"] = JsonSerializer.Serialize(header, JsonOptions),
         };
 
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)!;
-        if (!Directory.Exists(directory))
-        {
-            throw new DirectoryNotFoundException($"The directory of checkpoint '{path}' does not exist.");
-        }
-
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                SafetensorsFile.Write(stream, model.Module.state_dict(), metadata);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        AtomicFile.Write(path, stream => SafetensorsFile.Write(stream, model.Module.state_dict(), metadata));
     }
 
     /// <summary>Rebuilds the model stored in a checkpoint.</summary>

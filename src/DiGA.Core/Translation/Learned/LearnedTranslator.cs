@@ -1,3 +1,4 @@
+using DiGA.Core.IO;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;

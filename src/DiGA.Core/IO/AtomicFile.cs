@@ -1,4 +1,4 @@
-namespace DiGA.Core.Translation;
+namespace DiGA.Core.IO;
 
 /// <summary>Writes files through a temporary sibling and a rename, so readers never see a half-written file.</summary>
 internal static class AtomicFile

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace DiGA.Core.Tests.Optimization;
 
-public sealed class SegmentationSgdTests
+public sealed class SegmentationOptimizerTests
 {
     private const double LearningRate = 0.1;
     private const double WeightDecay = 0.05;
@@ -17,7 +17,7 @@ public sealed class SegmentationSgdTests
     public void Step_Deduplicated_AppliesOneSgdUpdatePerParameterWithGroupMultipliers()
     {
         using var model = new DeepLabV2(DeepLabV2Tests.NarrowOptions());
-        using var sgd = new SegmentationSgd(model, new SegmentationSgdOptions { BaseLearningRate = LearningRate, WeightDecay = WeightDecay });
+        using var sgd = new SegmentationOptimizer(model, new SegmentationOptimizerOptions { BaseLearningRate = LearningRate, WeightDecay = WeightDecay });
         var state = model.Module.state_dict();
         using var conv = state["layer1.0.conv1.weight"].clone();
         using var head = state["layer5.head.1.weight"].clone();
@@ -37,7 +37,7 @@ public sealed class SegmentationSgdTests
     public void Step_ReplicateReferenceDuplicates_UpdatesKTimesWithSharedMomentum()
     {
         using var model = new DeepLabV2(DeepLabV2Tests.NarrowOptions());
-        using var sgd = new SegmentationSgd(model, new SegmentationSgdOptions { BaseLearningRate = LearningRate, WeightDecay = WeightDecay, ReplicateReferenceDuplicates = true });
+        using var sgd = new SegmentationOptimizer(model, new SegmentationOptimizerOptions { BaseLearningRate = LearningRate, WeightDecay = WeightDecay, ReplicateReferenceDuplicates = true });
         var state = model.Module.state_dict();
         string[] keys = ["conv1.weight", "layer2.1.conv3.weight", "layer3.0.downsample.0.weight"];
         int[] multiplicities = [2, 3, 4];
@@ -69,7 +69,7 @@ public sealed class SegmentationSgdTests
     public void Constructor_ReplicateDuplicatesOnCompactModel_Throws()
     {
         using var model = new DiGA.Core.Models.Compact.CompactSegmentationModel(new() { Device = "cpu" });
-        FluentActions.Invoking(() => new SegmentationSgd(model, new SegmentationSgdOptions { ReplicateReferenceDuplicates = true }))
+        FluentActions.Invoking(() => new SegmentationOptimizer(model, new SegmentationOptimizerOptions { ReplicateReferenceDuplicates = true }))
             .Should().Throw<ArgumentException>().WithMessage("*DeepLabV2*");
     }
 }

@@ -2,9 +2,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DiGA.Core.Optimization;
 
-/// <summary>Options of <see cref="SegmentationSgd"/>.</summary>
-public sealed class SegmentationSgdOptions
+/// <summary>Options of <see cref="SegmentationOptimizer"/>.</summary>
+public sealed class SegmentationOptimizerOptions
 {
+    /// <summary>Gets or sets the optimiser.</summary>
+    /// <value>The default value is <see cref="OptimizerKind.Sgd"/> (the reference).</value>
+    public OptimizerKind Kind { get; set; } = OptimizerKind.Sgd;
+
     /// <summary>Gets or sets the initial base learning rate (each group multiplies it by its multiplier).</summary>
     /// <value>The default value is 2.5e-4.</value>
     [Range(0.0, double.MaxValue)]

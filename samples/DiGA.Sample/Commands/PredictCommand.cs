@@ -1,0 +1,69 @@
+using System.Globalization;
+using DiGA.Core;
+using DiGA.Core.Data;
+using DiGA.Core.Imaging;
+using DiGA.Core.Models.Checkpoints;
+using DiGA.Core.Models.Inference;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiGA.Sample.Commands;
+
+/// <summary>Segments the user's own images of any size with a model checkpoint and writes colourised labels and overlays.</summary>
+public sealed class PredictCommand(DiGAOptions options, SampleSettings settings)
+{
+    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
+
+    /// <summary>Runs the prediction.</summary>
+    public Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var checkpoint = settings.Checkpoint ?? throw new ArgumentException("predict needs --checkpoint <model.ckpt>.");
+        var input = settings.Input ?? throw new ArgumentException("predict needs --input <image or folder>.");
+        var files = Directory.Exists(input)
+            ? Directory.EnumerateFiles(input).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToArray()
+            : File.Exists(input) ? [input] : throw new FileNotFoundException($"Input '{input}' is neither an image nor a folder.", input);
+        if (files.Length == 0)
+        {
+            throw new ArgumentException($"Folder '{input}' contains no PNG or JPEG image.");
+        }
+
+        var output = Path.GetFullPath(settings.Output);
+        Directory.CreateDirectory(output);
+        var device = TorchDevices.Resolve(options.Device);
+        using var model = ModelCheckpoint.Load(checkpoint, device.ToString());
+        var labelSpace = LabelSpace.Identity("model", model.Info.ClassNames, LabelSpace.Cityscapes19TrainIds.Colors.Take(model.Info.ClassCount).Concat(Enumerable.Repeat(new LabelColor(128, 128, 128), Math.Max(0, model.Info.ClassCount - 19))).ToArray());
+        model.Module.eval();
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var image = ImageFile.ReadRgb(file);
+            var rgb = tensor(image.Pixels, [1, image.Height, image.Width, 3]).permute(0, 3, 1, 2);
+            var normalized = model.Info.Normalization.Normalize(rgb).to(device);
+            using var window = new SlidingWindowInference(model, WindowFor(model, image), ownsInnerModel: false);
+            using var prediction = window.Forward(normalized);
+            var labels = prediction.Logits.argmax(1)[0].to(ScalarType.Byte).cpu();
+            var name = Path.GetFileNameWithoutExtension(file);
+            PredictionImages.SaveColorized(labels, Path.Combine(output, name + "-labels.png"), labelSpace);
+            PredictionImages.SaveOverlay(rgb[0], labels, Path.Combine(output, name + "-overlay.png"), labelSpace);
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"{Markup.Escape(file)} ({image.Width}×{image.Height}) → {Markup.Escape(name)}-labels.png, {Markup.Escape(name)}-overlay.png");
+        }
+
+        AnsiConsole.MarkupLine($"Wrote {files.Length} prediction(s) to [bold]{Markup.Escape(output)}[/].");
+        return Task.FromResult(0);
+    }
+
+    private SlidingWindowInferenceOptions WindowFor(ISegmentationModel model, RgbImage image)
+    {
+        var height = Math.Min(image.Height, settings.Benchmark.Height * 2);
+        var width = Math.Min(image.Width, settings.Benchmark.Width * 2);
+        if (model.Info.Architecture.StartsWith("deeplab", StringComparison.OrdinalIgnoreCase))
+        {
+            (height, width) = (Math.Min(image.Height, 512), Math.Min(image.Width, 1024));
+        }
+
+        return new SlidingWindowInferenceOptions { WindowHeight = height, WindowWidth = width, StrideHeight = Math.Max(1, height * 2 / 3), StrideWidth = Math.Max(1, width * 2 / 3) };
+    }
+}

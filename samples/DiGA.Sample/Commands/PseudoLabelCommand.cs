@@ -1,0 +1,24 @@
+using DiGA.Core;
+using DiGA.Core.Models.Checkpoints;
+using DiGA.Core.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace DiGA.Sample.Commands;
+
+/// <summary>Writes offline pseudo-labels for the target images with a trained model (2-scale max fusion, no threshold).</summary>
+public sealed class PseudoLabelCommand(DiGAOptions options, SampleSettings settings, IServiceProvider services)
+{
+    /// <summary>Generates the pseudo-labels into <c>&lt;out&gt;/pseudo-labels/&lt;checkpoint name&gt;</c>.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var checkpoint = settings.Checkpoint ?? throw new ArgumentException("pseudo-label needs --checkpoint <model.ckpt>.");
+        var target = SampleData.OpenTarget(settings, options.Seed);
+        options.Pipeline.WorkDirectory = Path.GetFullPath(settings.Output);
+        using var model = ModelCheckpoint.Load(checkpoint, TorchDevices.Resolve(options.Device).ToString());
+        var name = Path.GetFileNameWithoutExtension(checkpoint);
+        var labelled = await services.GetRequiredService<DiGAPipeline>().GeneratePseudoLabelsAsync(model, target, name, cancellationToken);
+        AnsiConsole.MarkupLine($"Wrote {labelled.Count} pseudo-labels to [bold]{Markup.Escape(Path.Combine(options.Pipeline.WorkDirectory, "pseudo-labels", name))}[/].");
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+using DiGA.Core.Data;
+using DiGA.Core.Data.Augmentation;
+
+namespace DiGA.Core.Training;
+
+/// <summary>An endless, seeded stream of training batches that can be positioned at any batch index (for resume).</summary>
+/// <remarks>The batch drawn at index i depends only on the dataset, the options' seed and i, so a resumed stage sees the same data order.</remarks>
+internal sealed class BatchStream : IDisposable
+{
+    private readonly ISegmentationDataset _dataset;
+    private readonly DataLoaderOptions _options;
+    private readonly IJointTransform? _transform;
+    private SegmentationDataLoader? _loader;
+
+    public BatchStream(ISegmentationDataset dataset, DataLoaderOptions options, IJointTransform? transform)
+    {
+        _dataset = dataset;
+        _options = options;
+        _transform = transform;
+    }
+
+    /// <summary>Positions the stream so that the next batch is the one of <paramref name="batchIndex"/>.</summary>
+    public void Seek(long batchIndex)
+    {
+        _loader?.Dispose();
+        var options = new DataLoaderOptions
+        {
+            BatchSize = _options.BatchSize,
+            Shuffle = _options.Shuffle,
+            Seed = _options.Seed,
+            Epochs = 0,
+            DropLast = _options.DropLast,
+            StartBatch = batchIndex,
+            Workers = _options.Workers,
+            PrefetchBatches = _options.PrefetchBatches,
+            Device = _options.Device,
+            Normalization = _options.Normalization,
+            InvalidSamplePolicy = _options.InvalidSamplePolicy,
+        };
+        _loader = new SegmentationDataLoader(_dataset, options, _transform);
+    }
+
+    /// <summary>Takes the next batch; its tensors belong to the current dispose scope.</summary>
+    public SegmentationBatch Next() =>
+        (_loader ?? throw new InvalidOperationException("Seek the stream before reading it.")).Next()
+        ?? throw new InvalidOperationException($"The data stream over '{_dataset.Name}' ended unexpectedly.");
+
+    public void Dispose() => _loader?.Dispose();
+}

@@ -1,0 +1,9 @@
+using DiGA.Core.Data;
+
+namespace DiGA.Core.Training;
+
+/// <summary>The datasets of an adaptation run.</summary>
+/// <param name="Source">The labelled source training set (for example GTA5).</param>
+/// <param name="TargetTrain">The target training images (for example Cityscapes train); labels, if any, are never used.</param>
+/// <param name="Validation">An optional labelled target validation set for model selection and the final evaluation.</param>
+public sealed record DiGADatasets(ISegmentationDataset Source, ISegmentationDataset TargetTrain, ISegmentationDataset? Validation = null);

@@ -1,0 +1,394 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DiGA.Core.Evaluation;
+using DiGA.Core.Models.Checkpoints;
+using DiGA.Core.Optimization;
+using DiGA.Core.Teacher;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Training;
+
+/// <summary>
+/// The loop every training stage shares: learning-rate schedule, EMA teacher, one dispose scope per iteration, periodic
+/// NaN/Inf checks and progress, validation with a best checkpoint, an atomic last-state checkpoint, cancellation and resume.
+/// </summary>
+/// <remarks>
+/// A derived stage supplies the per-iteration losses. Host synchronisation happens only every
+/// <see cref="StageOptions.LogInterval"/> iterations, at checkpoints and at validation. The trainer owns the teacher it
+/// creates; the student belongs to the caller.
+/// </remarks>
+internal abstract class StageTrainer : IDisposable
+{
+    private const string LastCheckpointName = "last.ckpt";
+    private const string BestCheckpointName = "best.ckpt";
+
+    private readonly Dictionary<string, Tensor> _lossSums = new(StringComparer.Ordinal);
+    private readonly List<LossRecord> _lossHistory = [];
+    private readonly List<ValidationRecord> _validationHistory = [];
+    private readonly Stopwatch _stopwatch = new();
+    private TimeSpan _elapsedBeforeResume;
+    private int _lossCount;
+    private double? _bestMeanIoU;
+    private double? _lastMeanIoU;
+    private readonly EmaTeacher? _ema;
+    private readonly PolyLearningRate _schedule;
+
+    protected StageTrainer(string stageName, StageOptions options, ISegmentationModel student, bool useTeacher, StageContext context)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stageName);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(context);
+        StageName = stageName;
+        Options = options;
+        Student = student;
+        Context = context;
+        Device = context.Device;
+        Random = new Generator((ulong)context.Seed, Device);
+        _ema = useTeacher ? new EmaTeacher(student, options.Teacher) : null;
+        Optimizer = new SegmentationOptimizer(student, options.Optimizer);
+        _schedule = new PolyLearningRate(new PolyLearningRateOptions
+        {
+            BaseLearningRate = options.Optimizer.BaseLearningRate,
+            Power = options.PolyPower,
+            MaxIterations = options.Iterations,
+            RampIterations = options.Iterations,
+            Schedule = options.Schedule,
+        });
+    }
+
+    protected string StageName { get; }
+
+    protected StageOptions Options { get; }
+
+    protected StageContext Context { get; }
+
+    protected Device Device { get; }
+
+    protected ISegmentationModel Student { get; }
+
+    protected ISegmentationModel? Teacher => _ema?.Model;
+
+    /// <summary>Gets the generator of every random choice of the stage (mix masks, photometric draws).</summary>
+    protected Generator Random { get; }
+
+    private SegmentationOptimizer Optimizer { get; }
+
+    private ISegmentationModel EvaluatedModel => Options.EvaluateTeacher && Teacher is not null ? Teacher : Student;
+
+    /// <summary>Runs the stage to its end on a dedicated thread, resuming from the last checkpoint in the context's directory when one exists.</summary>
+    public Task<StageResult> RunAsync(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
+        TrainingThread.RunAsync(() => Run(progress, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Computes the losses of one iteration; must contain <c>total</c>. Called inside the iteration's dispose scope with the student in train mode.</summary>
+    protected abstract IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration);
+
+    /// <summary>Prepares the data streams so that the next batch drawn is the one of <paramref name="iteration"/>.</summary>
+    protected abstract void PositionData(int iteration);
+
+    /// <summary>Adds stage-specific state (for example centroids) to a checkpoint.</summary>
+    protected virtual void SaveExtraState(IDictionary<string, Action<Stream>> entries)
+    {
+    }
+
+    /// <summary>Restores what <see cref="SaveExtraState"/> wrote.</summary>
+    protected virtual void LoadExtraState(IReadOnlyDictionary<string, byte[]> entries, string path)
+    {
+    }
+
+    /// <summary>Releases the teacher, the optimiser, the generator and the loss accumulators.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        _ema?.Dispose();
+        Optimizer.Dispose();
+        Random.Dispose();
+        foreach (var sum in _lossSums.Values)
+        {
+            sum.Dispose();
+        }
+    }
+
+    private StageResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var directory = Context.CheckpointDirectory;
+        var lastPath = directory is null ? null : Path.Combine(directory, LastCheckpointName);
+        var start = 0;
+        torch.random.manual_seed(Context.Seed);
+        if (lastPath is not null && File.Exists(lastPath))
+        {
+            start = LoadCheckpoint(lastPath);
+            Context.Logger.LogInformation("{Stage}: resuming from {Path} at iteration {Iteration}", StageName, lastPath, start);
+        }
+
+        if (start >= Options.Iterations)
+        {
+            Context.Logger.LogInformation("{Stage}: already finished in {Path}", StageName, lastPath);
+            return Finish();
+        }
+
+        PositionData(start);
+        _stopwatch.Restart();
+        var finiteUpTo = start;
+        using (var modeScope = new TrainModeScope(Student, Teacher))
+        {
+            for (var iteration = start; iteration < Options.Iterations; iteration++)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    CheckFinite(iteration, lastPath);
+                    if (lastPath is not null)
+                    {
+                        SaveCheckpoint(lastPath, iteration);
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                RunIteration(iteration);
+                var done = iteration + 1;
+                var validate = Context.Validate is not null && Options.ValidationInterval > 0 && done % Options.ValidationInterval == 0 && done < Options.Iterations;
+                var checkpoint = lastPath is not null && Options.CheckpointInterval > 0 && done % Options.CheckpointInterval == 0 && done < Options.Iterations;
+                if (done % Options.LogInterval == 0 || validate || checkpoint || done == Options.Iterations)
+                {
+                    CheckFinite(done, lastPath);
+                    finiteUpTo = done;
+                    if (validate)
+                    {
+                        Validate(done, directory);
+                    }
+
+                    progress?.Report(new TrainingProgress(StageName, done, Options.Iterations, _lossHistory[^1].Losses, Elapsed, _lastMeanIoU));
+                }
+
+                if (checkpoint)
+                {
+                    SaveCheckpoint(lastPath!, done);
+                }
+            }
+        }
+
+        if (Context.Validate is not null)
+        {
+            Validate(Options.Iterations, directory);
+        }
+
+        if (lastPath is not null)
+        {
+            SaveCheckpoint(lastPath, Options.Iterations);
+        }
+
+        Context.Logger.LogInformation("{Stage}: finished {Iterations} iterations in {Elapsed}", StageName, Options.Iterations, Elapsed);
+        return Finish();
+    }
+
+    private StageResult Finish()
+    {
+        if (Options.EvaluateTeacher && Teacher is not null)
+        {
+            EmaTeacher.Blend(Student.Module, Teacher.Module, decay: 0.0, copyBuffers: true);
+        }
+
+        return new StageResult(StageName, Options.Iterations, Elapsed, _lossHistory.ToArray(), _validationHistory.ToArray(), _bestMeanIoU);
+    }
+
+    private TimeSpan Elapsed => _elapsedBeforeResume + _stopwatch.Elapsed;
+
+    private void RunIteration(int iteration)
+    {
+        using var scope = NewDisposeScope();
+        _schedule.Apply(Optimizer, iteration);
+        _ema?.Update(Student, iteration);
+
+        var losses = ComputeLosses(iteration);
+        if (!losses.TryGetValue("total", out var total))
+        {
+            throw new InvalidOperationException($"Stage '{StageName}' produced no 'total' loss.");
+        }
+
+        Optimizer.ZeroGrad();
+        total.backward();
+        Optimizer.Step();
+        using (no_grad())
+        {
+            foreach (var (name, value) in losses)
+            {
+                if (!_lossSums.TryGetValue(name, out var sum))
+                {
+                    sum = zeros([], ScalarType.Float64, Device).MoveToOuterDisposeScope();
+                    _lossSums[name] = sum;
+                }
+
+                sum.add_(value.detach().to(ScalarType.Float64));
+            }
+        }
+
+        _lossCount++;
+    }
+
+    private void CheckFinite(int iteration, string? lastPath)
+    {
+        if (_lossCount == 0)
+        {
+            return;
+        }
+
+        var means = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, sum) in _lossSums)
+        {
+            means[name] = sum.item<double>() / _lossCount;
+            sum.zero_();
+        }
+
+        _lossCount = 0;
+        var bad = means.Where(pair => !double.IsFinite(pair.Value)).Select(pair => pair.Key).ToArray();
+        if (bad.Length > 0)
+        {
+            var last = lastPath is not null && File.Exists(lastPath) ? lastPath : null;
+            throw new NonFiniteLossException(
+                string.Create(CultureInfo.InvariantCulture, $"Stage '{StageName}': the loss ({string.Join(", ", bad)}) became NaN or infinite before iteration {iteration}. ") +
+                (last is null ? "No checkpoint had been written." : $"The last good checkpoint '{last}' is intact; lower the learning rate and resume from it."))
+            {
+                Stage = StageName,
+                LastFiniteIteration = _lossHistory.Count == 0 ? 0 : _lossHistory[^1].Iteration,
+                LastCheckpoint = last,
+            };
+        }
+
+        _lossHistory.Add(new LossRecord(iteration, means));
+    }
+
+    private void Validate(int iteration, string? directory)
+    {
+        var model = EvaluatedModel;
+        var wasTraining = model.Module.training;
+        var metrics = Context.Validate!(model);
+        model.Module.train(wasTraining);
+        var meanIoU = 100 * metrics.MeanIntersectionOverUnion;
+        _lastMeanIoU = meanIoU;
+        _validationHistory.Add(new ValidationRecord(iteration, meanIoU));
+        Context.Logger.LogInformation("{Stage}: iteration {Iteration} validation mIoU {MeanIoU:F2}", StageName, iteration, meanIoU);
+        if (_bestMeanIoU is null || meanIoU > _bestMeanIoU)
+        {
+            _bestMeanIoU = meanIoU;
+            if (directory is not null)
+            {
+                ModelCheckpoint.Save(EvaluatedModel, Path.Combine(directory, BestCheckpointName));
+            }
+        }
+    }
+
+    private void SaveCheckpoint(string path, int iteration)
+    {
+        var manifest = new StageCheckpointManifest(StageName, iteration, Options.Iterations, Elapsed.TotalSeconds, _bestMeanIoU, _lastMeanIoU, _lossHistory.ToArray(), _validationHistory.ToArray());
+        var entries = new Dictionary<string, Action<Stream>>(StringComparer.Ordinal)
+        {
+            ["manifest.json"] = stream => JsonSerializer.Serialize(stream, manifest),
+            ["student.dat"] = stream => Student.Module.save(stream),
+            ["optimizer.dat"] = stream => Optimizer.Save(stream),
+            ["random.dat"] = stream => Random.get_state().Save(stream),
+            ["torch-random.dat"] = stream => torch.random.get_rng_state().Save(stream),
+        };
+        if (Teacher is not null)
+        {
+            entries["teacher.dat"] = stream => Teacher.Module.save(stream);
+        }
+
+        SaveExtraState(entries);
+        CheckpointArchive.Write(path, entries);
+        Context.Logger.LogDebug("{Stage}: checkpoint {Path} at iteration {Iteration}", StageName, path, iteration);
+    }
+
+    private int LoadCheckpoint(string path)
+    {
+        var entries = CheckpointArchive.Read(path);
+        var manifest = JsonSerializer.Deserialize<StageCheckpointManifest>(entries.Require(path, "manifest.json"))
+            ?? throw new InvalidDataException($"Checkpoint '{path}' has an empty manifest.");
+        if (manifest.Stage != StageName)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' belongs to stage '{manifest.Stage}', not '{StageName}'.");
+        }
+
+        using (var stream = new MemoryStream(entries.Require(path, "student.dat")))
+        {
+            Student.Module.load(stream);
+        }
+
+        if (Teacher is not null)
+        {
+            using var stream = new MemoryStream(entries.Require(path, "teacher.dat"));
+            Teacher.Module.load(stream);
+        }
+
+        using (var stream = new MemoryStream(entries.Require(path, "optimizer.dat")))
+        {
+            Optimizer.Load(stream);
+        }
+
+        using (var stream = new MemoryStream(entries.Require(path, "random.dat")))
+        using (var state = Tensor.Load(stream))
+        {
+            Random.set_state(state);
+        }
+
+        using (var stream = new MemoryStream(entries.Require(path, "torch-random.dat")))
+        using (var state = Tensor.Load(stream))
+        {
+            torch.random.set_rng_state(state);
+        }
+
+        LoadExtraState(entries, path);
+        _elapsedBeforeResume = TimeSpan.FromSeconds(manifest.ElapsedSeconds);
+        _bestMeanIoU = manifest.BestMeanIoU;
+        _lastMeanIoU = manifest.LastMeanIoU;
+        _lossHistory.AddRange(manifest.Losses);
+        _validationHistory.AddRange(manifest.Validations);
+        return manifest.Iteration;
+    }
+
+    /// <summary>Puts the student (and teacher) in train mode for the loop, and restores eval mode afterwards.</summary>
+    private sealed class TrainModeScope : IDisposable
+    {
+        private readonly ISegmentationModel _student;
+        private readonly ISegmentationModel? _teacher;
+
+        public TrainModeScope(ISegmentationModel student, ISegmentationModel? teacher)
+        {
+            _student = student;
+            _teacher = teacher;
+            _student.Module.train();
+            _teacher?.Module.train();
+        }
+
+        public void Dispose()
+        {
+            _student.Module.eval();
+            _teacher?.Module.eval();
+        }
+    }
+}
+
+/// <summary>The manifest of a stage checkpoint.</summary>
+internal sealed record StageCheckpointManifest(
+    string Stage,
+    int Iteration,
+    int MaxIterations,
+    double ElapsedSeconds,
+    double? BestMeanIoU,
+    double? LastMeanIoU,
+    IReadOnlyList<LossRecord> Losses,
+    IReadOnlyList<ValidationRecord> Validations);

@@ -1,0 +1,111 @@
+using DiGA.Core.Augmentation;
+using DiGA.Core.Losses;
+using DiGA.Core.PseudoLabels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Training.Stages;
+
+/// <summary>
+/// One DiGA self-training round: source supervision, the DACS-style cross-domain ClassMix of source classes onto augmented
+/// target crops with dynamically selected pseudo-labels, symmetric distillation on the source views, and the online
+/// centroid update from agreeing target and source pixels.
+/// </summary>
+internal sealed class SelfTrainingStage : StageTrainer
+{
+    private readonly SelfTrainingOptions _selfTraining;
+    private readonly BatchStream _source;
+    private readonly BatchStream _target;
+    private readonly StageComponents _components;
+    private readonly ClassCentroids _centroids;
+    private readonly PhotometricAugmentation _photometric;
+
+    public SelfTrainingStage(
+        SelfTrainingOptions selfTraining,
+        string name,
+        ISegmentationModel student,
+        StageContext context,
+        BatchStream source,
+        BatchStream target,
+        StageComponents components,
+        ClassCentroids centroids)
+        : base(name, selfTraining.Stage, student, useTeacher: true, context)
+    {
+        _selfTraining = selfTraining;
+        _source = source;
+        _target = target;
+        _components = components;
+        _centroids = centroids;
+        _photometric = new PhotometricAugmentation(selfTraining.Photometric);
+    }
+
+    protected override void PositionData(int iteration)
+    {
+        _source.Seek(iteration);
+        _target.Seek(iteration);
+    }
+
+    protected override void SaveExtraState(IDictionary<string, Action<Stream>> entries) =>
+        entries["centroids.dat"] = stream => _centroids.Centroids.Save(stream);
+
+    protected override void LoadExtraState(IReadOnlyDictionary<string, byte[]> entries, string path)
+    {
+        if (!entries.TryGetValue("centroids.dat", out var bytes))
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' has no 'centroids.dat' entry.");
+        }
+
+        using var stream = new MemoryStream(bytes);
+        using var saved = Tensor.Load(stream);
+        using var noGrad = no_grad();
+        _centroids.Centroids.copy_(saved);
+    }
+
+    protected override IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration)
+    {
+        var source = _source.Next();
+        var target = _target.Next();
+        var xs = source.Images;
+        var ys = source.Labels ?? throw new InvalidOperationException("Self-training needs labelled source batches.");
+        var xt = target.Images;
+        var offline = target.Labels ?? throw new InvalidOperationException("Self-training needs target batches with offline pseudo-labels.");
+        var b = (int)xs.shape[0];
+
+        Tensor sourceMix, targetAugmented;
+        using (no_grad())
+        {
+            var sourceAugmented = _photometric.Augment(xs, Random);
+            targetAugmented = _photometric.Augment(xt, Random);
+            sourceMix = _components.Translator is null
+                ? sourceAugmented
+                : _components.Mixer.Mix(new CrossDomainMixArguments(sourceAugmented, ys, _components.Translator.Translate(new TranslationArguments(xs, Random)), Random)).Images;
+        }
+
+        var student = Student.Forward(cat([xs, sourceMix]));
+        var studentLogits = StageMath.UpsampleTo(student.Logits, ys);
+
+        Tensor teacherLogits, selected, kept, mixedImages, mixedLabels;
+        using (no_grad())
+        {
+            var teacherSource = Teacher!.Forward(cat([xs, sourceMix]));
+            teacherLogits = StageMath.UpsampleTo(teacherSource.Logits, ys);
+            var teacherTarget = Teacher.Forward(xt);
+            using var selection = _components.Selector.Select(new PseudoLabelArguments(offline, teacherTarget.Logits, teacherTarget.Features) { Centroids = _centroids.Centroids });
+            selected = selection.Labels.alias();
+            kept = selection.Kept.to(ScalarType.Float32).mean();
+            var classMix = _components.Mixer.Mix(new CrossDomainMixArguments(xs, ys, targetAugmented, Random) { BackgroundLabels = selected });
+            mixedImages = classMix.Images;
+            mixedLabels = classMix.Labels!;
+
+            _centroids.Update(teacherTarget.Features, teacherTarget.Logits, selected);
+            _centroids.Update(teacherSource.Features[b..], teacherSource.Logits[b..], ys);
+        }
+
+        var mixedLogits = StageMath.UpsampleTo(Student.Forward(mixedImages).Logits, mixedLabels);
+        var seg = _components.Loss.Compute(studentLogits[..b], ys);
+        var segMixed = _components.Loss.Compute(mixedLogits, mixedLabels);
+        var kd = _components.Distiller.ComputeLoss(new DistillationArguments(studentLogits[..b], studentLogits[b..], teacherLogits[..b], teacherLogits[b..]));
+        var total = (seg + segMixed) * _selfTraining.SegmentationWeight + kd * _selfTraining.DistillationWeight;
+        return new Dictionary<string, Tensor> { ["total"] = total, ["seg"] = seg, ["segMixed"] = segMixed, ["kd"] = kd, ["kept"] = kept };
+    }
+}

@@ -1,0 +1,42 @@
+using DiGA.Core.Losses;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Training.Stages;
+
+/// <summary>
+/// Plain supervised training: the source-only baseline, the target oracle (target labels) and the translated-source
+/// baseline (source images rendered in target style by a translator before the loss).
+/// </summary>
+internal sealed class SupervisedStage : StageTrainer
+{
+    private readonly BatchStream _data;
+    private readonly ISegmentationLoss _loss;
+    private readonly IDomainTranslator? _translator;
+
+    public SupervisedStage(string name, StageOptions options, ISegmentationModel student, StageContext context, BatchStream data, ISegmentationLoss loss, IDomainTranslator? translator)
+        : base(name, options, student, useTeacher: options.EvaluateTeacher, context)
+    {
+        _data = data;
+        _loss = loss;
+        _translator = translator;
+    }
+
+    protected override void PositionData(int iteration) => _data.Seek(iteration);
+
+    protected override IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration)
+    {
+        var batch = _data.Next();
+        var labels = batch.Labels ?? throw new InvalidOperationException($"Stage '{StageName}' needs labelled batches.");
+        var images = batch.Images;
+        if (_translator is not null)
+        {
+            using var noGrad = no_grad();
+            images = _translator.Translate(new TranslationArguments(images, Random));
+        }
+
+        using var output = Student.Forward(images);
+        var logits = StageMath.UpsampleTo(output.Logits, labels);
+        var loss = _loss.Compute(logits, labels);
+        return new Dictionary<string, Tensor> { ["total"] = loss, ["seg"] = loss };
+    }
+}

@@ -1,0 +1,87 @@
+using DiGA.Core.Augmentation;
+using DiGA.Core.Losses;
+using static TorchSharp.torch;
+
+namespace DiGA.Core.Training.Stages;
+
+/// <summary>
+/// The DiGA warm-up: supervised loss on the source view plus symmetric distillation between the student and its EMA teacher
+/// over the source view and a second view — the cross-domain mixture (ClassMix of the photometric view and the translated
+/// view) or, without a translator, the photometric view alone (the SymKD-only and domain-generalisation variants).
+/// </summary>
+internal sealed class WarmUpStage : StageTrainer
+{
+    private readonly WarmUpOptions _warmUp;
+    private readonly BatchStream _source;
+    private readonly BatchStream? _target;
+    private readonly ISegmentationLoss _loss;
+    private readonly ISymmetricDistiller _distiller;
+    private readonly ICrossDomainMixer _mixer;
+    private readonly PhotometricAugmentation _photometric;
+    private readonly IDomainTranslator? _translator;
+
+    public WarmUpStage(
+        WarmUpOptions warmUp,
+        ISegmentationModel student,
+        StageContext context,
+        BatchStream source,
+        BatchStream? target,
+        StageComponents components)
+        : base(warmUp.Name, warmUp.Stage, student, useTeacher: true, context)
+    {
+        _warmUp = warmUp;
+        _source = source;
+        _target = target;
+        _loss = components.Loss;
+        _distiller = components.Distiller;
+        _mixer = components.Mixer;
+        _photometric = new PhotometricAugmentation(warmUp.Photometric);
+        _translator = warmUp.UseCrossDomainMix ? components.Translator ?? throw new ArgumentException("The cross-domain mixture needs a translator.", nameof(components)) : null;
+    }
+
+    protected override void PositionData(int iteration)
+    {
+        _source.Seek(iteration);
+        _target?.Seek(iteration);
+    }
+
+    protected override IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration)
+    {
+        var batch = _source.Next();
+        var x = batch.Images;
+        var y = batch.Labels ?? throw new InvalidOperationException("The warm-up needs labelled source batches.");
+        var b = x.shape[0];
+        var second = SecondView(x, y);
+
+        var studentLogits = StageMath.UpsampleTo(Student.Forward(cat([x, second])).Logits, y);
+        if (_target is not null)
+        {
+            using var noGrad = no_grad();
+            Student.Forward(_target.Next().Images).Dispose();
+        }
+
+        Tensor teacherLogits;
+        using (no_grad())
+        {
+            teacherLogits = StageMath.UpsampleTo(Teacher!.Forward(cat([x, second])).Logits, y);
+        }
+
+        var seg = _loss.Compute(studentLogits[..(int)b], y);
+        var kd = _distiller.ComputeLoss(new DistillationArguments(studentLogits[..(int)b], studentLogits[(int)b..], teacherLogits[..(int)b], teacherLogits[(int)b..]));
+        var total = seg * _warmUp.SegmentationWeight + kd * _warmUp.DistillationWeight;
+        return new Dictionary<string, Tensor> { ["total"] = total, ["seg"] = seg, ["kd"] = kd };
+    }
+
+    private Tensor SecondView(Tensor x, Tensor y)
+    {
+        using var noGrad = no_grad();
+        var augmented = _photometric.Augment(x, Random);
+        if (_translator is null)
+        {
+            return augmented;
+        }
+
+        var translated = _translator.Translate(new TranslationArguments(x, Random));
+        return _mixer.Mix(new CrossDomainMixArguments(augmented, y, translated, Random)).Images;
+    }
+}

@@ -1,0 +1,48 @@
+using DiGA.Core.Models;
+using DiGA.Core.Synthetic;
+using DiGA.Core.Training;
+
+namespace DiGA.Core.IntegrationTests;
+
+/// <summary>A tiny synthetic configuration: 32×64 images, a few images and iterations per stage.</summary>
+internal static class TinyRun
+{
+    public static SyntheticBenchmarkOptions Benchmark(int seed = 0) => new()
+    {
+        Seed = seed,
+        Height = 32,
+        Width = 64,
+        SourceCount = 12,
+        TargetTrainCount = 12,
+        TargetValCount = 4,
+    };
+
+    public static DiGAOptions Options(string workDirectory, int iterations = 4)
+    {
+        var options = DiGAPresets.SyntheticDemo();
+        options.Pipeline.WorkDirectory = workDirectory;
+        options.Pipeline.Data.Workers = 1;
+        options.Pipeline.Data.InferenceBatchSize = 4;
+        foreach (var stage in new[] { options.Pipeline.Supervised, options.Pipeline.WarmUp.Stage, options.Pipeline.SelfTraining.Stage })
+        {
+            stage.Iterations = iterations;
+            stage.BatchSize = 4;
+            stage.LogInterval = 1;
+            stage.CheckpointInterval = 2;
+        }
+
+        return options;
+    }
+
+    public static ISegmentationModel Model(DiGAOptions options) => SegmentationModelFactory.Create(options);
+
+    public static DiGAPipeline Pipeline(DiGAOptions options, IDomainTranslator? translator, ISymmetricDistiller? distiller = null) => new(
+        options.Pipeline,
+        options.Seed,
+        distiller ?? new Distillation.SymmetricDistiller(options.Distillation),
+        new Mixing.ClassMixMixer(options.Mixing),
+        new PseudoLabels.DynamicPseudoLabelSelector(),
+        translator);
+
+    public static DirectoryInfo TemporaryDirectory() => Directory.CreateTempSubdirectory("diga-it-");
+}
