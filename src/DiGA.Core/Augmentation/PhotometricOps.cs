@@ -66,22 +66,25 @@ internal static class PhotometricOps
     }
 
     /// <summary>Runs the four jitter operations in <paramref name="order"/> without reading it on the host.</summary>
-    /// <remarks>Each of the four steps computes every operation and keeps the one the order names, so the order stays on the device.</remarks>
+    /// <remarks>
+    /// Each of the four steps computes every operation and keeps the one the order names, so the order stays on the device. The two
+    /// HSV operations share one conversion each way: the step's HSV tensor gets the saturation change only when the step is the
+    /// saturation step and the hue change only when it is the hue step, then goes back to RGB once.
+    /// </remarks>
     public static Tensor ColorJitter(Tensor x, Tensor brightness, Tensor contrast, Tensor saturation, Tensor hue, Tensor order)
     {
+        using var scope = NewDisposeScope();
         var current = x;
         for (var step = 0; step < 4; step++)
         {
             var op = order[step];
             var hsv = RgbToHsv(current);
-            var saturated = HsvToRgb(Saturation(hsv, saturation));
-            var shifted = HsvToRgb(Hue(hsv, hue));
+            var hsvStep = where(op.eq(2), Saturation(hsv, saturation), where(op.eq(3), Hue(hsv, hue), hsv));
             current = where(op.eq(0), Brightness(current, brightness),
-                where(op.eq(1), Contrast(current, contrast),
-                    where(op.eq(2), saturated, shifted)));
+                where(op.eq(1), Contrast(current, contrast), HsvToRgb(hsvStep)));
         }
 
-        return current;
+        return current.MoveToOuterDisposeScope();
     }
 
     public static Tensor Grayscale(Tensor x)

@@ -41,7 +41,8 @@ public sealed class OhemCrossEntropy : ISegmentationLoss
         Tensor kept;
         using (no_grad())
         {
-            var probability = nn.functional.softmax(logits.detach(), 1).gather(1, safeLabels).flatten();
+            // softmax(z)[y] = exp(log_softmax(z)[y]): reuses the gathered log-probabilities instead of a second pass over the logits.
+            var probability = pixelLoss.detach().neg().exp();
             // Ignored pixels sort after every valid one, so the first |V| sorted entries are the valid probabilities.
             var (sorted, _) = where(valid, probability, full_like(probability, 2.0)).sort(0, false, false);
             var validCount = valid.sum();

@@ -1,0 +1,31 @@
+using BenchmarkDotNet.Attributes;
+using DiGA.Core.Models.DeepLab;
+using DiGA.Core.Teacher;
+
+namespace DiGA.Core.Benchmarks;
+
+/// <summary>The EMA teacher update over every DeepLabV2-R101 parameter (diga-reference.md §6.1, §11.3).</summary>
+[Config(typeof(KernelConfig))]
+public class EmaBenchmarks
+{
+    private DeepLabV2 _student = null!;
+    private EmaTeacher _teacher = null!;
+    private long _iteration = 1000;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _student = new DeepLabV2(new DeepLabV2Options { Device = "cpu" });
+        _teacher = new EmaTeacher(_student);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _teacher.Dispose();
+        _student.Dispose();
+    }
+
+    [Benchmark(Description = "ema.deeplabv2-r101")]
+    public void Update() => _teacher.Update(_student, _iteration++);
+}
