@@ -80,25 +80,8 @@ public sealed class AmplitudeSpectrumBank : IDisposable
     /// <exception cref="InvalidDataException">The file is not an amplitude spectrum bank.</exception>
     public static AmplitudeSpectrumBank Load(string path, Device? device = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Amplitude spectrum file '{path}' does not exist.", path);
-        }
-
         using var scope = NewDisposeScope();
-        Dictionary<string, Tensor> state;
-        using (var stream = File.OpenRead(path))
-        {
-            try
-            {
-                state = Safetensors.LoadStateDict(stream);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                throw new InvalidDataException($"'{path}' is not an amplitude spectrum file: {exception.Message}", exception);
-            }
-        }
+        var state = TranslationGuard.ReadStateDict(path, "Amplitude spectrum file", "an amplitude spectrum file");
 
         if (!state.TryGetValue(AmplitudesKey, out var amplitudes) || amplitudes.dim() != 4 || amplitudes.shape[0] == 0
             || amplitudes.shape[1] != 3 || amplitudes.shape[2] != amplitudes.shape[3] || amplitudes.shape[2] % 2 != 0)

@@ -79,25 +79,8 @@ public sealed class ColorStatisticsBank : IDisposable
     /// <exception cref="InvalidDataException">The file is not a colour statistics bank.</exception>
     public static ColorStatisticsBank Load(string path, Device? device = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Colour statistics file '{path}' does not exist.", path);
-        }
-
         using var scope = NewDisposeScope();
-        Dictionary<string, Tensor> state;
-        using (var stream = File.OpenRead(path))
-        {
-            try
-            {
-                state = Safetensors.LoadStateDict(stream);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                throw new InvalidDataException($"'{path}' is not a colour statistics file: {exception.Message}", exception);
-            }
-        }
+        var state = TranslationGuard.ReadStateDict(path, "Colour statistics file", "a colour statistics file");
 
         if (!state.TryGetValue(MeansKey, out var means) || !state.TryGetValue(StdsKey, out var stds)
             || means.dim() != 2 || means.shape[1] != 3 || !means.shape.SequenceEqual(stds.shape) || means.shape[0] == 0)

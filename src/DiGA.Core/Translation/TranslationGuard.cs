@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Translation;
@@ -37,5 +38,30 @@ internal static class TranslationGuard
         }
 
         return randint(count, [batch], dtype: ScalarType.Int64, device: device, generator: generator);
+    }
+
+    /// <summary>Reads a safetensors state dictionary; its tensors join the caller's dispose scope.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="name">What the file is, for the missing-file message (for example "Colour statistics file").</param>
+    /// <param name="description">What the file should be, for the invalid-file message (for example "a colour statistics file").</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a safetensors file.</exception>
+    public static Dictionary<string, Tensor> ReadStateDict(string path, string name, string description)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{name} '{path}' does not exist.", path);
+        }
+
+        using var stream = File.OpenRead(path);
+        try
+        {
+            return Safetensors.LoadStateDict(stream);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"'{path}' is not {description}: {exception.Message}", exception);
+        }
     }
 }
