@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace DiGA.Core;
 
-/// <summary>Resolves device names from options into TorchSharp devices.</summary>
+/// <summary>Resolves device names from options into TorchSharp devices, and applies DiGA.Core's process-wide libtorch settings on first use.</summary>
 public static class TorchDevices
 {
     /// <summary>Resolves a device name.</summary>
@@ -13,6 +13,7 @@ public static class TorchDevices
     public static Device Resolve(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Runtime.LibTorchSettings.EnsureApplied();
         var normalized = name.Trim().ToLowerInvariant();
         if (normalized == "auto")
         {

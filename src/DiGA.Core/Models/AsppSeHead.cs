@@ -1,3 +1,4 @@
+using DiGA.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -63,10 +64,10 @@ internal sealed class AsppSeHead : Module<Tensor, (Tensor Logits, Tensor Feature
         var outputs = new Tensor[_branches.Count];
         for (var i = 0; i < outputs.Length; i++)
         {
-            outputs[i] = _branches[i].forward(input);
+            outputs[i] = BlockAlignedConvolution.Forward(_branches[i], input);
         }
 
-        var fused = _bottleneck.forward(cat(outputs, 1));
+        var fused = BlockAlignedConvolution.Forward(_bottleneck, cat(outputs, 1));
         var features = _head[0].call(fused);
         var logits = _head[1].call(features);
         return (logits.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());

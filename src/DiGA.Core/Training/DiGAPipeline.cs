@@ -143,19 +143,21 @@ public sealed class DiGAPipeline
     /// <summary>
     /// Trains the learned translator (stage 0, optional): encoder/decoder pairs and three-scale discriminators for both
     /// directions with the LSGAN, cycle, self-reconstruction, semantic-edge and perceptual losses, on source crops with
-    /// labels and target crops. Writes <c>enc_s.pth</c> and <c>dec_s2t.pth</c> to <paramref name="outputDirectory"/> every
-    /// <paramref name="saveInterval"/> iterations and at the end, for <see cref="Translation.TranslatorKind.Learned"/>.
+    /// labels and target crops. Every <paramref name="saveInterval"/> iterations and at the end it writes an atomic
+    /// checkpoint under the work directory (a new call resumes from it) and <c>enc_s.pth</c> and <c>dec_s2t.pth</c> to
+    /// <paramref name="outputDirectory"/>, for <see cref="Translation.TranslatorKind.Learned"/>.
     /// </summary>
     /// <param name="source">The labelled source set (labels drive the semantic-edge loss).</param>
     /// <param name="target">The target images.</param>
-    /// <param name="training">The trainer options; its device is replaced by the pipeline's data device.</param>
+    /// <param name="training">The trainer options; read, never modified. The pipeline's seed and <paramref name="device"/> replace theirs.</param>
     /// <param name="device">The device to train on.</param>
     /// <param name="outputDirectory">Where the translator weights go.</param>
-    /// <param name="saveInterval">How often the weights are written.</param>
+    /// <param name="saveInterval">How often the checkpoint and the weights are written.</param>
     /// <param name="progress">Receives progress reports (stage <c>translator</c>).</param>
-    /// <param name="cancellationToken">Stops between iterations; the last written weights stay.</param>
+    /// <param name="cancellationToken">Stops between iterations after writing a checkpoint.</param>
     /// <returns>The stage's result.</returns>
-    public Task<StageResult> TrainTranslatorAsync(
+    /// <exception cref="NonFiniteLossException">A loss or a weight became NaN or infinite; the last good checkpoint is intact.</exception>
+    public async Task<StageResult> TrainTranslatorAsync(
         ISegmentationDataset source,
         ISegmentationDataset target,
         Translation.Learned.TranslatorTrainerOptions training,
@@ -171,45 +173,22 @@ public sealed class DiGAPipeline
         ArgumentNullException.ThrowIfNull(device);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         ArgumentOutOfRangeException.ThrowIfLessThan(saveInterval, 1);
-        return TrainingThread.RunAsync(
-            () =>
-            {
-                var stage = new StageOptions { Iterations = training.MaxIterations, BatchSize = Options.Supervised.BatchSize, RandomScale = false };
-                var normalization = Imaging.ImageNormalization.Reference;
-                using var sourceStream = CreateStream(source, device, normalization, stage, salt: 30, source: true, randomScale: false);
-                using var targetStream = CreateStream(target.WithoutLabels(), device, normalization, stage, salt: 31, source: false, randomScale: false);
-                sourceStream.Seek(0);
-                targetStream.Seek(0);
-                training.Device = device.ToString();
-                training.Seed = Seed;
-                using var trainer = new Translation.Learned.TranslatorTrainer(training);
-                var losses = new List<LossRecord>();
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                for (var iteration = 0; iteration < training.MaxIterations; iteration++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var sourceBatch = sourceStream.Next();
-                    var step = trainer.Step(sourceBatch.Images, sourceBatch.Labels!, targetStream.Next().Images);
-                    var done = iteration + 1;
-                    var record = new LossRecord(done, new Dictionary<string, double>(StringComparer.Ordinal)
-                    {
-                        ["generator"] = step.Generator,
-                        ["discriminator"] = step.Discriminator,
-                        ["cycle"] = step.Cycle,
-                        ["edge"] = step.Edge,
-                    });
-                    losses.Add(record);
-                    progress?.Report(new TrainingProgress("translator", done, training.MaxIterations, record.Losses, clock.Elapsed, null));
-                    if (done % saveInterval == 0 || done == training.MaxIterations)
-                    {
-                        trainer.SaveTranslator(outputDirectory);
-                    }
-                }
-
-                return new StageResult("translator", training.MaxIterations, clock.Elapsed, losses, [], null);
-            },
-            cancellationToken);
+        var stage = new StageOptions { Iterations = training.MaxIterations, BatchSize = Options.Supervised.BatchSize, RandomScale = false };
+        var normalization = Imaging.ImageNormalization.Reference;
+        using var sourceStream = CreateStream(source, device, normalization, stage, salt: 30, source: true, randomScale: false);
+        using var targetStream = CreateStream(target.WithoutLabels(), device, normalization, stage, salt: 31, source: false, randomScale: false);
+        var trainer = new Translation.Learned.TranslatorTrainer(training.WithDeviceAndSeed(device.ToString(), Seed));
+        using var translatorStage = new TranslatorTrainingStage(
+            trainer,
+            training.MaxIterations,
+            saveInterval,
+            Path.Combine(Options.WorkDirectory, "stages", TranslatorTrainingStage.Name),
+            outputDirectory,
+            sourceStream,
+            targetStream,
+            Seed,
+            _logger);
+        return await translatorStage.RunAsync(progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Trains with the supervised loss only: the source-only baseline, the target oracle, or (with <paramref name="translate"/>) source images rendered in target style.</summary>

@@ -1,3 +1,4 @@
+using DiGA.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -42,8 +43,8 @@ internal sealed class CompactBasicBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(_norm1.forward(_conv1.forward(input)));
-        x = _norm2.forward(_conv2.forward(x));
+        var x = functional.relu(_norm1.forward(BlockAlignedConvolution.Forward(_conv1, input)));
+        x = _norm2.forward(BlockAlignedConvolution.Forward(_conv2, x));
         var residual = _shortcut is null ? input : _shortcut.forward(input);
         return functional.relu(x.add_(residual)).MoveToOuterDisposeScope();
     }

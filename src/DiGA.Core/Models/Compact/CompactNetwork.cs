@@ -1,3 +1,4 @@
+using DiGA.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -55,7 +56,7 @@ internal sealed class CompactNetwork : Module<Tensor, (Tensor Logits, Tensor Fea
     public override (Tensor Logits, Tensor Features) forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = _layer3.forward(_layer2.forward(_layer1.forward(_stem.forward(input))));
+        var x = _layer3.forward(_layer2.forward(_layer1.forward(BlockAlignedConvolution.Forward(_stem, input))));
         var (logits, features) = _decoder.forward(x);
         return (logits.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());
     }

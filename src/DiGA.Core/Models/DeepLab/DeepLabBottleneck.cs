@@ -1,3 +1,4 @@
+using DiGA.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -66,7 +67,7 @@ internal sealed class DeepLabBottleneck : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = functional.relu(_bn1.forward(_conv1.forward(input)));
-        x = functional.relu(_bn2.forward(_conv2.forward(x)));
+        x = functional.relu(_bn2.forward(BlockAlignedConvolution.Forward(_conv2, x)));
         x = _bn3.forward(_conv3.forward(x));
         var residual = _downsample is null ? input : _downsample.forward(input);
         return functional.relu(x.add_(residual)).MoveToOuterDisposeScope();

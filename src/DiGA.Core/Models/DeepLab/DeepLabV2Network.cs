@@ -1,3 +1,4 @@
+using DiGA.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -71,7 +72,7 @@ internal sealed class DeepLabV2Network : Module<Tensor, (Tensor Logits, Tensor F
     public override (Tensor Logits, Tensor Features) forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = _maxPool.forward(functional.relu(_bn1.forward(_conv1.forward(input))));
+        var x = _maxPool.forward(functional.relu(_bn1.forward(BlockAlignedConvolution.Forward(_conv1, input))));
         x = _layer4.forward(_layer3.forward(_layer2.forward(_layer1.forward(x))));
         var (logits, features) = _layer5.forward(x);
         return (logits.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());

@@ -66,7 +66,7 @@ internal sealed class Conv2dBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = _conv.forward(_pad.forward(input));
+        var x = Runtime.BlockAlignedConvolution.Forward(_conv, _pad.forward(input));
         if (_norm is not null)
         {
             x = _norm.forward(x);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -25,8 +26,8 @@ public sealed class TranslatorTrainer : IDisposable
     private readonly IPerceptualFeatureExtractor _perceptual;
     private readonly bool _ownsPerceptual;
     private readonly double[] _layerWeights;
-    private readonly optim.Optimizer _generatorOptimizer;
-    private readonly optim.Optimizer _discriminatorOptimizer;
+    private readonly OptimizerHelper _generatorOptimizer;
+    private readonly OptimizerHelper _discriminatorOptimizer;
 
     /// <summary>Creates a trainer with the default VGG19 perceptual features loaded from <see cref="TranslatorTrainerOptions.VggWeightsPath"/>.</summary>
     /// <param name="options">The options; read once.</param>
@@ -163,6 +164,53 @@ public sealed class TranslatorTrainer : IDisposable
         return losses;
     }
 
+    /// <summary>Adds the whole training state — the six networks and both optimisers — to checkpoint entries.</summary>
+    /// <param name="entries">The checkpoint entries to add to.</param>
+    internal void WriteState(IDictionary<string, Action<Stream>> entries)
+    {
+        foreach (var (name, network) in Networks)
+        {
+            entries[name + ".dat"] = stream => network.save(stream);
+        }
+
+        entries["generator-optimizer.dat"] = stream => SaveOptimizer(_generatorOptimizer, stream);
+        entries["discriminator-optimizer.dat"] = stream => SaveOptimizer(_discriminatorOptimizer, stream);
+    }
+
+    /// <summary>Restores what <see cref="WriteState"/> wrote and continues at <paramref name="iteration"/>.</summary>
+    /// <param name="entries">The checkpoint entries.</param>
+    /// <param name="path">The checkpoint file, for error messages.</param>
+    /// <param name="iteration">The number of steps the state has taken.</param>
+    /// <exception cref="InvalidDataException">An entry is missing or does not fit these networks.</exception>
+    internal void ReadState(IReadOnlyDictionary<string, byte[]> entries, string path, int iteration)
+    {
+        try
+        {
+            foreach (var (name, network) in Networks)
+            {
+                using var stream = new MemoryStream(Require(entries, path, name + ".dat"));
+                network.load(stream);
+            }
+
+            LoadOptimizer(_generatorOptimizer, Require(entries, path, "generator-optimizer.dat"));
+            LoadOptimizer(_discriminatorOptimizer, Require(entries, path, "discriminator-optimizer.dat"));
+        }
+        catch (Exception exception) when (exception is ArgumentException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' does not hold the training state of this translator (width or options differ, or the file is damaged): {exception.Message}", exception);
+        }
+
+        Iteration = iteration;
+    }
+
+    /// <summary>Checks that every weight of the six networks is finite (one host synchronisation).</summary>
+    internal bool ParametersAreFinite()
+    {
+        using var scope = NewDisposeScope();
+        var checks = Networks.SelectMany(n => n.Network.parameters()).Select(p => p.isfinite().all()).ToArray();
+        return stack(checks).all().item<bool>();
+    }
+
     /// <summary>Writes <c>enc_s</c> and <c>dec_s2t</c> as PyTorch state dicts (<see cref="LearnedTranslator.EncoderFileName"/>, <see cref="LearnedTranslator.DecoderFileName"/>), each file atomically.</summary>
     /// <param name="directory">The directory; created when missing.</param>
     public void SaveTranslator(string directory) => LearnedTranslator.SaveWeights(SourceEncoder, SourceToTargetDecoder, directory);
@@ -184,6 +232,27 @@ public sealed class TranslatorTrainer : IDisposable
         }
     }
 
+    private IEnumerable<(string Name, Module Network)> Networks =>
+    [
+        ("enc_s", SourceEncoder), ("enc_t", TargetEncoder), ("dec_s2t", SourceToTargetDecoder),
+        ("dec_t2s", TargetToSourceDecoder), ("dis_s2t", SourceToTargetDiscriminator), ("dis_t2s", TargetToSourceDiscriminator),
+    ];
+
+    private static byte[] Require(IReadOnlyDictionary<string, byte[]> entries, string path, string name) =>
+        entries.TryGetValue(name, out var bytes) ? bytes : throw new InvalidDataException($"Checkpoint '{path}' has no '{name}' entry.");
+
+    private static void SaveOptimizer(OptimizerHelper optimizer, Stream stream)
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        optimizer.save_state_dict(writer);
+    }
+
+    private static void LoadOptimizer(OptimizerHelper optimizer, byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        optimizer.load_state_dict(reader);
+    }
+
     /// <summary>Re-draws every conv weight and bias from <c>U(−1/√fan_in, 1/√fan_in)</c> (PyTorch's default) with a seeded generator.</summary>
     private static void ResetParameters(Module network, Generator generator)
     {
@@ -200,7 +269,7 @@ public sealed class TranslatorTrainer : IDisposable
         }
     }
 
-    private static void SetLearningRate(optim.Optimizer optimizer, double learningRate)
+    private static void SetLearningRate(OptimizerHelper optimizer, double learningRate)
     {
         foreach (var group in optimizer.ParamGroups)
         {

@@ -28,6 +28,23 @@ public sealed class TranslatorTrainerTests
     }
 
     [Fact]
+    public void Step_TenSeededIterations_KeepEveryWeightFinite()
+    {
+        // Reproduced the NaN weights of libtorch's oneDNN backward-data kernel (output layer with 3 channels) on CPUs
+        // where it misbehaves: the first update already made the encoders NaN.
+        using var features = new TinyFeatures();
+        using var trainer = new TranslatorTrainer(NarrowOptions(), features);
+        using var scope = NewDisposeScope();
+        var (source, labels, target) = Batch();
+
+        for (var iteration = 0; iteration < 10; iteration++)
+        {
+            trainer.Step(source, labels, target);
+            trainer.ParametersAreFinite().Should().BeTrue("iteration {0} must leave every weight finite", iteration);
+        }
+    }
+
+    [Fact]
     public void Step_FollowsThePolySchedule()
     {
         using var features = new TinyFeatures();
