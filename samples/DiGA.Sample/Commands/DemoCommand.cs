@@ -207,6 +207,6 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         }
 
         root["timings"] = new JsonObject(timings.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value, 1))));
-        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        ReportFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -3,6 +3,7 @@ using DiGA.Core;
 using DiGA.Core.Data;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Training;
+using DiGA.Sample.Reporting;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -34,7 +35,7 @@ public sealed class EvaluateCommand(DiGAOptions options, SampleSettings settings
 
         var output = Path.GetFullPath(settings.Output);
         Directory.CreateDirectory(output);
-        await File.WriteAllTextAsync(Path.Combine(output, "metrics.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        ReportFile.WriteAllText(Path.Combine(output, "metrics.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
 }

@@ -86,7 +86,7 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
                 ["otherEvaluations"] = others,
                 ["stages"] = stages.Select(s => new { s.Stage, s.Iterations, Seconds = Math.Round(s.Elapsed.TotalSeconds, 1), s.BestMeanIoU }).ToArray(),
             };
-            await File.WriteAllTextAsync(Path.Combine(output, "metrics.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+            ReportFile.WriteAllText(Path.Combine(output, "metrics.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
             CurvePlotter.Write(stages, Path.Combine(output, "plots"));
             logger.LogInformation("Training finished: {Stages}", string.Join(", ", stages.Select(s => s.Stage)));
             return 0;

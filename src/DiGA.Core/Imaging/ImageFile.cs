@@ -1,4 +1,5 @@
 using DiGA.Core.Data;
+using DiGA.Core.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
@@ -9,7 +10,8 @@ namespace DiGA.Core.Imaging;
 /// <remarks>
 /// RGB images (PNG, JPEG, BMP, …) are decoded with ImageSharp. Label PNGs are decoded exactly: the palette index of a
 /// palette PNG is the label value (not its colour), 16-bit PNGs keep 16 bits, and for colour PNGs channel 0 is the value
-/// (SYNTHIA). Every failure throws a <see cref="DatasetFileException"/> naming the file. Thread-safe.
+/// (SYNTHIA). Every failure throws a <see cref="DatasetFileException"/> naming the file. Writes are atomic: the file is
+/// written next to the target under a temporary name, flushed to the disk and moved over the target. Thread-safe.
 /// </remarks>
 public static class ImageFile
 {
@@ -116,17 +118,17 @@ public static class ImageFile
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(image);
         CheckLength(image.Pixels.Length, image.Width, image.Height, 3, nameof(image));
-        CreateDirectory(path);
         var extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension is ".jpg" or ".jpeg")
         {
             using var jpeg = Image.LoadPixelData<Rgb24>(image.Pixels, image.Width, image.Height);
-            jpeg.Save(path, new JpegEncoder { Quality = 95 });
+            AtomicFile.Write(path, stream => jpeg.Save(stream, new JpegEncoder { Quality = 95 }));
             return;
         }
 
-        using var stream = File.Create(path);
-        PngCodec.Encode(stream, image.Width, image.Height, PngCodec.Rgb, image.Pixels);
+        using var file = AtomicFile.Begin(path);
+        PngCodec.Encode(file.Stream, image.Width, image.Height, PngCodec.Rgb, image.Pixels);
+        file.Commit();
     }
 
     /// <summary>Writes an 8-bit greyscale label PNG (e.g. pseudo-labels or train ids).</summary>
@@ -138,9 +140,9 @@ public static class ImageFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         CheckLength(labels.Length, width, height, 1, nameof(labels));
-        CreateDirectory(path);
-        using var stream = File.Create(path);
-        PngCodec.Encode(stream, width, height, PngCodec.Grayscale, labels);
+        using var file = AtomicFile.Begin(path);
+        PngCodec.Encode(file.Stream, width, height, PngCodec.Grayscale, labels);
+        file.Commit();
     }
 
     /// <summary>Writes an 8-bit palette PNG whose pixel indices are the label values (the GTA5 label format).</summary>
@@ -168,16 +170,16 @@ public static class ImageFile
             }
         }
 
-        CreateDirectory(path);
-        using var stream = File.Create(path);
-        PngCodec.Encode(stream, width, height, PngCodec.Indexed, labels, [.. palette]);
+        using var file = AtomicFile.Begin(path);
+        PngCodec.Encode(file.Stream, width, height, PngCodec.Indexed, labels, [.. palette]);
+        file.Commit();
     }
 
     internal static void WriteLabel16(string path, int width, int height, int colorType, ReadOnlySpan<ushort> samples)
     {
-        CreateDirectory(path);
-        using var stream = File.Create(path);
-        PngCodec.Encode16(stream, width, height, colorType, samples);
+        using var file = AtomicFile.Begin(path);
+        PngCodec.Encode16(file.Stream, width, height, colorType, samples);
+        file.Commit();
     }
 
     private static byte[] ReadAll(string path)
@@ -204,15 +206,6 @@ public static class ImageFile
         if (length != width * height * channels)
         {
             throw new ArgumentException($"Expected {width}×{height}×{channels} = {width * height * channels} values, got {length}.", name);
-        }
-    }
-
-    private static void CreateDirectory(string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
         }
     }
 }

@@ -286,7 +286,8 @@ public sealed class DiGAPipeline
                         folder.Write(batch.Ids[i], width, height, bytes.AsSpan(i * height * width, height * width));
                     }
                 }, cancellationToken);
-                File.WriteAllText(done, string.Empty);
+                // Written last and atomically, after every label file reached the disk: its presence means a complete folder.
+                IO.AtomicFile.Write(done, _ => { });
                 _logger.LogInformation("Pseudo-labels '{Name}': {Count} images written to {Directory}", name, images.Count, directory);
                 return folder.Label(images);
             },
