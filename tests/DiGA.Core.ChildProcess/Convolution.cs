@@ -1,23 +1,31 @@
-using TorchSharp;
+using DiGA.Core.Models;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.ChildProcess;
 
-/// <summary><c>convolution</c>: one small conv2d forward and backward pass on the CPU; exits 0 when the gradients are finite.</summary>
+/// <summary>
+/// <c>convolution</c>: a training step and a one-image prediction of a small model through DiGA.Core on the CPU; exits 0
+/// when the gradients and the logits are finite. Whatever libtorch prints goes to this process's stderr.
+/// </summary>
 internal static class Convolution
 {
     public static int Run()
     {
-        set_num_threads(1);
+        using var model = SegmentationModelFactory.Create(new SegmentationModelOptions { Architecture = SegmentationArchitecture.Compact, Device = "cpu" });
         using var scope = NewDisposeScope();
-        using var convolution = nn.Conv2d(3, 8, 3, padding: 1);
-        var input = randn([2, 3, 16, 16], requires_grad: true);
-        var loss = convolution.forward(input).square().mean();
-        loss.backward();
-        var finite = input.grad is { } inputGradient
-            && convolution.weight?.grad is { } weightGradient
-            && inputGradient.isfinite().all().item<bool>()
-            && weightGradient.isfinite().all().item<bool>();
+        var images = randn([4, 3, 32, 64], generator: new TorchSharp.torch.Generator(1));
+        using var output = model.Forward(images);
+        output.Logits.square().mean().backward();
+        var finite = model.Module.parameters().All(p => p.grad is { } gradient && gradient.isfinite().all().item<bool>());
+
+        // One image at a time, as evaluation runs: small convolutions take libtorch's native path, where it probes NNPACK.
+        model.Module.eval();
+        using (no_grad())
+        {
+            using var prediction = model.Forward(images[..1]);
+            finite &= prediction.Logits.isfinite().all().item<bool>();
+        }
+
         Console.Out.WriteLine(finite ? "convolution: finite gradients" : "convolution: non-finite gradients");
         return finite ? 0 : 1;
     }

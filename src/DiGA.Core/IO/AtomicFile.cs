@@ -26,10 +26,13 @@ internal static class AtomicFile
     public const string TemporaryExtension = ".tmp";
 
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>; the target is replaced only once the write succeeded.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="path">The target file.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="durability">Whether the write is flushed to the disk (checkpoints, weights) or only atomic (bulk outputs).</param>
+    public static void Write(string path, Action<Stream> write, WriteDurability durability = WriteDurability.Durable)
     {
         ArgumentNullException.ThrowIfNull(write);
-        using var file = Begin(path);
+        using var file = Begin(path, durability);
         write(file.Stream);
         file.Commit();
     }
@@ -38,7 +41,7 @@ internal static class AtomicFile
     /// Starts a write of <paramref name="path"/> (its directory is created when missing): write <see cref="AtomicWrite.Stream"/>,
     /// then call <see cref="AtomicWrite.Commit"/>; disposing without committing deletes the temporary file and leaves the target untouched.
     /// </summary>
-    public static AtomicWrite Begin(string path)
+    public static AtomicWrite Begin(string path, WriteDurability durability = WriteDurability.Durable)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
@@ -46,11 +49,34 @@ internal static class AtomicFile
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
-            DeleteLeftovers(directory, Path.GetFileName(fullPath));
+            if (durability == WriteDurability.Durable)
+            {
+                DeleteLeftovers(directory, Path.GetFileName(fullPath));
+            }
         }
 
         var temporary = fullPath + "." + Guid.NewGuid().ToString("N") + TemporaryExtension;
-        return new AtomicWrite(fullPath, temporary, new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None));
+        return new AtomicWrite(fullPath, temporary, new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None), durability);
+    }
+
+    /// <summary>Deletes the temporary siblings killed writers left in <paramref name="directory"/> (bulk outputs call this once per folder).</summary>
+    /// <param name="directory">The folder.</param>
+    public static void DeleteLeftovers(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var candidate in Directory.EnumerateFiles(directory, "*" + TemporaryExtension))
+        {
+            var name = Path.GetFileName(candidate);
+            var target = name.Length > 33 + TemporaryExtension.Length ? name[..^(33 + TemporaryExtension.Length)] : null;
+            if (target is not null && IsTemporaryOf(name, target))
+            {
+                TryDeleteUnlocked(candidate);
+            }
+        }
     }
 
     /// <summary>Whether <paramref name="fileName"/> is a temporary sibling of <paramref name="targetFileName"/> (both without directory).</summary>
@@ -104,19 +130,24 @@ internal static class AtomicFile
                 continue;
             }
 
-            try
-            {
-                // Succeeds only when no live writer holds the file open; deleted on close.
-                using var leftover = new FileStream(candidate, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException)
-            {
-                // In flight in another writer, or already gone.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Not ours to delete; readers ignore it anyway.
-            }
+            TryDeleteUnlocked(candidate);
+        }
+    }
+
+    private static void TryDeleteUnlocked(string candidate)
+    {
+        try
+        {
+            // Succeeds only when no live writer holds the file open; deleted on close.
+            using var leftover = new FileStream(candidate, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            // In flight in another writer, or already gone.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not ours to delete; readers ignore it anyway.
         }
     }
 
@@ -126,23 +157,25 @@ internal static class AtomicFile
         private readonly string _path;
         private readonly string _temporary;
         private readonly FileStream _stream;
+        private readonly WriteDurability _durability;
         private bool _committed;
 
-        internal AtomicWrite(string path, string temporary, FileStream stream)
+        internal AtomicWrite(string path, string temporary, FileStream stream, WriteDurability durability)
         {
             _path = path;
             _temporary = temporary;
             _stream = stream;
+            _durability = durability;
         }
 
         /// <summary>Gets the stream of the temporary file.</summary>
         public Stream Stream => _stream;
 
-        /// <summary>Flushes the temporary file to the disk, renames it over the target and flushes the directory.</summary>
+        /// <summary>Renames the temporary file over the target; a durable write flushes the file to the disk first and the directory after.</summary>
         public void Commit()
         {
             ObjectDisposedException.ThrowIf(_committed, this);
-            _stream.Flush(flushToDisk: true);
+            _stream.Flush(flushToDisk: _durability == WriteDurability.Durable);
             if (OperatingSystem.IsWindows())
             {
                 // Windows cannot rename a file this process holds open without sharing.
@@ -158,7 +191,7 @@ internal static class AtomicFile
 
             _committed = true;
             var directory = Path.GetDirectoryName(_path);
-            if (!string.IsNullOrEmpty(directory))
+            if (_durability == WriteDurability.Durable && !string.IsNullOrEmpty(directory))
             {
                 FlushDirectory(directory);
             }
@@ -194,4 +227,14 @@ internal static class AtomicFile
         [DllImport("libc", EntryPoint = "close", ExactSpelling = true)]
         public static extern int Close(int descriptor);
     }
+}
+
+/// <summary>How far an <see cref="AtomicFile"/> write goes beyond atomicity.</summary>
+internal enum WriteDurability
+{
+    /// <summary>Flushed to the disk with its directory entry, and leftovers of killed writers of the same target removed: checkpoints, weights, markers.</summary>
+    Durable,
+
+    /// <summary>Atomic against a killed process only (no flush): bulk, regenerable outputs such as pseudo-labels and prediction images.</summary>
+    AtomicOnly,
 }

@@ -11,7 +11,7 @@ namespace DiGA.Core.Imaging;
 /// RGB images (PNG, JPEG, BMP, …) are decoded with ImageSharp. Label PNGs are decoded exactly: the palette index of a
 /// palette PNG is the label value (not its colour), 16-bit PNGs keep 16 bits, and for colour PNGs channel 0 is the value
 /// (SYNTHIA). Every failure throws a <see cref="DatasetFileException"/> naming the file. Writes are atomic: the file is
-/// written next to the target under a temporary name, flushed to the disk and moved over the target. Thread-safe.
+/// written next to the target under a temporary name and moved over the target, so a killed process never leaves a torn image (they are not flushed to the disk: images are bulk, regenerable outputs). Thread-safe.
 /// </remarks>
 public static class ImageFile
 {
@@ -122,11 +122,11 @@ public static class ImageFile
         if (extension is ".jpg" or ".jpeg")
         {
             using var jpeg = Image.LoadPixelData<Rgb24>(image.Pixels, image.Width, image.Height);
-            AtomicFile.Write(path, stream => jpeg.Save(stream, new JpegEncoder { Quality = 95 }));
+            AtomicFile.Write(path, stream => jpeg.Save(stream, new JpegEncoder { Quality = 95 }), WriteDurability.AtomicOnly);
             return;
         }
 
-        using var file = AtomicFile.Begin(path);
+        using var file = AtomicFile.Begin(path, WriteDurability.AtomicOnly);
         PngCodec.Encode(file.Stream, image.Width, image.Height, PngCodec.Rgb, image.Pixels);
         file.Commit();
     }
@@ -140,7 +140,7 @@ public static class ImageFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         CheckLength(labels.Length, width, height, 1, nameof(labels));
-        using var file = AtomicFile.Begin(path);
+        using var file = AtomicFile.Begin(path, WriteDurability.AtomicOnly);
         PngCodec.Encode(file.Stream, width, height, PngCodec.Grayscale, labels);
         file.Commit();
     }
@@ -170,14 +170,14 @@ public static class ImageFile
             }
         }
 
-        using var file = AtomicFile.Begin(path);
+        using var file = AtomicFile.Begin(path, WriteDurability.AtomicOnly);
         PngCodec.Encode(file.Stream, width, height, PngCodec.Indexed, labels, [.. palette]);
         file.Commit();
     }
 
     internal static void WriteLabel16(string path, int width, int height, int colorType, ReadOnlySpan<ushort> samples)
     {
-        using var file = AtomicFile.Begin(path);
+        using var file = AtomicFile.Begin(path, WriteDurability.AtomicOnly);
         PngCodec.Encode16(file.Stream, width, height, colorType, samples);
         file.Commit();
     }

@@ -272,6 +272,7 @@ public sealed class DiGAPipeline
             () =>
             {
                 Directory.CreateDirectory(directory);
+                IO.AtomicFile.DeleteLeftovers(directory);
                 using var fused = new MultiScaleInference(model, new MultiScaleInferenceOptions { Scales = Options.PseudoLabels.Scales, HorizontalFlip = Options.PseudoLabels.HorizontalFlip }, ownsInnerModel: false);
                 model.Module.eval();
                 ForEachBatch(images, model, batch =>
@@ -286,7 +287,7 @@ public sealed class DiGAPipeline
                         folder.Write(batch.Ids[i], width, height, bytes.AsSpan(i * height * width, height * width));
                     }
                 }, cancellationToken);
-                // Written last and atomically, after every label file reached the disk: its presence means a complete folder.
+                // Written last, durably: its presence means every label file of the folder was completely written.
                 IO.AtomicFile.Write(done, _ => { });
                 _logger.LogInformation("Pseudo-labels '{Name}': {Count} images written to {Directory}", name, images.Count, directory);
                 return folder.Label(images);

@@ -85,6 +85,35 @@ public class AtomicFileTests
     }
 
     [Fact]
+    public void Write_AtomicOnly_ReplacesTheTargetAndLeavesNoTemporaryFile()
+    {
+        using var dir = new TempDirectory();
+        var path = dir["image.png"];
+
+        AtomicFile.Write(path, s => s.Write([1, 2]), WriteDurability.AtomicOnly);
+        AtomicFile.Write(path, s => s.Write([3]), WriteDurability.AtomicOnly);
+
+        File.ReadAllBytes(path).Should().Equal(3);
+        Directory.GetFiles(dir.Path).Should().ContainSingle();
+    }
+
+    [Fact]
+    public void DeleteLeftovers_RemovesTheWritersTemporaryFilesOfEveryTargetInTheFolder()
+    {
+        using var dir = new TempDirectory();
+        var leftovers = new[] { dir[$"a.png.{Guid.NewGuid():N}.tmp"], dir[$"b.png.{Guid.NewGuid():N}.tmp"] };
+        var notOurs = dir["notes.tmp"];
+        foreach (var file in leftovers.Append(notOurs))
+        {
+            File.WriteAllBytes(file, [0]);
+        }
+
+        AtomicFile.DeleteLeftovers(dir.Path);
+
+        Directory.GetFiles(dir.Path).Should().Equal(notOurs);
+    }
+
+    [Fact]
     public void IsTemporaryOf_RecognisesOnlyTheWritersOwnNames()
     {
         var guid = Guid.NewGuid().ToString("N");
