@@ -24,6 +24,8 @@ public sealed class AgreementSelectorTests
 
         using var selection = _selector.Select(data.Arguments);
 
+        // Exact on any CPU: SelectorTestData sets pixels whose two best bilinear weights are < 0.1 apart to 255, so wherever a
+        // label is compared the teacher's upsampled logits (8 for the true class) lead by ≥ 0.8 against noise of ~0.02.
         selection.Kept.eq(data.ExpectedAgreement).all().item<bool>().Should().BeTrue();
         selection.Kept.any().item<bool>().Should().BeTrue();
         selection.Kept.all().item<bool>().Should().BeFalse();

@@ -8,7 +8,13 @@ namespace DiGA.Core.Tests.Distillation;
 
 public sealed class SymmetricDistillerTests
 {
-    private const double Tolerance = 1e-5;
+    // Fixture from PyTorch 1.13. Losses ≈ 3–11 are means of Σ p·log_softmax over logits |z| ≲ 8: a few ulp(16) ≈ 1e-6 of
+    // exp/log kernel noise (observed 0), so 1e-5 leaves a tenfold margin.
+    private const double LossTolerance = 1e-5;
+
+    // Gradients (softmax differences · weight / 30 pixels, × T for the temperature case) are ≤ 0.08: kernel noise is a few
+    // ulp(0.08) ≈ 3e-8 (observed ≤ 7.5e-9); a wrong weight, temperature factor or mask moves them by ≥ 1e-3.
+    private const double GradientTolerance = 1e-6;
 
     [Theory]
     [InlineData("plain", 0.5, 1.0, false)]
@@ -29,9 +35,9 @@ public sealed class SymmetricDistillerTests
         });
         loss.backward();
 
-        TensorAssert.Close(loss, fixture[$"{tag}_loss"], Tolerance);
-        TensorAssert.Close(studentOriginal.grad!, fixture[$"{tag}_grad_original"], Tolerance);
-        TensorAssert.Close(studentMixed.grad!, fixture[$"{tag}_grad_mixed"], Tolerance);
+        TensorAssert.Close(loss, fixture[$"{tag}_loss"], LossTolerance);
+        TensorAssert.Close(studentOriginal.grad!, fixture[$"{tag}_grad_original"], GradientTolerance);
+        TensorAssert.Close(studentMixed.grad!, fixture[$"{tag}_grad_mixed"], GradientTolerance);
     }
 
     [Fact]

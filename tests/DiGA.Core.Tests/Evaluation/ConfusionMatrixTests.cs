@@ -51,6 +51,7 @@ public class ConfusionMatrixTests
 
         var metrics = matrix.ComputeMetrics(ThreeClasses);
 
+        // Ratios of small integer counts in double: within 1–2 ulp (≤ 2e-16) of the exact fractions.
         metrics.IntersectionOverUnion[0].Should().BeApproximately(0.5, 1e-12);        // TP 1, FN 1
         metrics.IntersectionOverUnion[1].Should().BeApproximately(2.0 / 3.0, 1e-12);  // TP 2, FP 1
         double.IsNaN(metrics.IntersectionOverUnion[2]).Should().BeTrue();

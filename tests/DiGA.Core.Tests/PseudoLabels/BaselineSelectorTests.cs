@@ -17,6 +17,8 @@ public sealed class BaselineSelectorTests
         using var selection = new FixedThresholdSelector(new FixedThresholdSelectorOptions { Threshold = 0.8 })
             .Select(new PseudoLabelArguments(offline, logits, zeros(2, 1, 4, 4)));
 
+        // Exact: the selector's upsampling to the same 4×4 size has weights 1 and 0 (an exact copy), after which it runs the same
+        // softmax kernel on the same values in this process, so even a confidence next to 0.8 falls on the same side.
         var confident = nn.functional.softmax(logits, 1).max(1).values.ge(0.8).logical_and(offline.ne(255));
         TensorAssert.Equal(selection.Kept, confident);
         TensorAssert.Equal(selection.Labels, where(confident, offline, full_like(offline, 255)));
@@ -34,6 +36,7 @@ public sealed class BaselineSelectorTests
         var thresholds = ClassBalancedSelector.ClassThresholds(confidence, predicted, 4, 0.5);
 
         // class 0: 4 pixels → top 2 (0.9, 0.7); class 1: 3 pixels → top ⌈1.5⌉ = 2 (0.95, 0.4); class 2: top 1; class 3 empty.
+        // Thresholds are selected input values (sort and gather), so they are compared exactly.
         thresholds.narrow(0, 0, 3).data<float>().ToArray().Should().Equal(0.7f, 0.4f, 0.8f);
     }
 
@@ -47,6 +50,8 @@ public sealed class BaselineSelectorTests
         using var selection = new ClassBalancedSelector(new ClassBalancedSelectorOptions { KeepFraction = 0.25 })
             .Select(new PseudoLabelArguments(offline, logits, zeros(2, 1, 8, 8)));
 
+        // Exact counts: each class threshold is one of the confidences the selector compares against it, so with distinct
+        // confidences exactly ⌈0.25·n⌉ pixels reach it, whatever the rounding of the softmax.
         TensorAssert.Equal(selection.Labels.eq(255), selection.Kept.logical_not());
         for (var k = 0; k < 4; k++)
         {

@@ -18,6 +18,9 @@ public sealed class ClassCentroidsTests
 
         using var centroids = ClassCentroids.FromBatches([first, second], 4, options);
 
+        // Fixture from PyTorch 1.13. Class membership is an argmax of the stored logits (identical inputs, so identical
+        // classes); the means of ≤ 20 features |x| < 4 via bmm differ from the fixture's masked sums by ≤ 20 half-ulps of 4
+        // ≈ 5e-6 in the worst case (observed 6e-8). The never-predicted class keeps its exact zeros.
         TensorAssert.Close(centroids.Centroids, fixture["centroids"], 1e-5);
         centroids.Centroids[3].abs().sum().item<float>().Should().Be(0f, "class 3 is never predicted");
     }
@@ -33,6 +36,7 @@ public sealed class ClassCentroidsTests
 
         centroids.Update(fixture["features"], fixture["logits"], fixture["labels"]);
 
+        // As above, plus a closed-form momentum blend of three images instead of the loop: observed 1.2e-7 at |c| ≈ 2.
         TensorAssert.Close(centroids.Centroids, fixture["centroids"], 1e-5);
         centroids.Centroids.Should().BeSameAs(tensorBefore, "the centroids are updated in place");
     }
@@ -55,6 +59,7 @@ public sealed class ClassCentroidsTests
             looped = looped.mul(w.neg().add(1)).add(vectors[j].mul(w));
         }
 
+        // Suffix products and one 4-term sum against four sequential blends of values |x| < 4: a few ulp(4) ≈ 1e-6 apart.
         TensorAssert.Close(closedForm, looped, 1e-5);
     }
 

@@ -9,6 +9,16 @@ namespace DiGA.Core.Tests.PseudoLabels;
 
 public sealed class DynamicPseudoLabelSelectorTests
 {
+    // The library's distances use the expanded ‖f − μ‖² − 2(f − μ)·(c − μ) + ‖c − μ‖², the fixture the direct norm. On the fixture
+    // (‖f − μ‖² ≤ 63, ‖c − μ‖² ≤ 26, D ≥ 1.8) float32 cancellation gives |ΔD²| ≲ 4·2⁻²⁴·170 ≈ 4e-5, hence
+    // |ΔD| = |ΔD²|/2D ≲ 1.1e-5 in the worst case (observed 9.5e-7, one ulp of 10).
+    private const double DistanceTolerance = 5e-5;
+
+    // Prototype labels are argmaxes of upsampled softmax(−D). A distance error ΔD moves a softmax weight by ≤ ½·ΔD (bilinear
+    // upsampling averages, so keeps that bound) and a gap between two weights by ≤ ΔD = 5e-5: where the reference's best two
+    // weights are ≥ 1e-4 apart the argmax cannot flip on any CPU (the fixture's smallest gap is 3e-4).
+    private const double PrototypeMargin = 1e-4;
+
     [Fact]
     public void Distances_MatchReference()
     {
@@ -17,7 +27,7 @@ public sealed class DynamicPseudoLabelSelectorTests
 
         var distances = DynamicPseudoLabelSelector.Distances(fixture["features"], fixture["centroids"]);
 
-        TensorAssert.Close(distances, fixture["distances"], 1e-5);
+        TensorAssert.Close(distances, fixture["distances"], DistanceTolerance);
     }
 
     [Fact]
@@ -29,8 +39,12 @@ public sealed class DynamicPseudoLabelSelectorTests
 
         using var selection = new DynamicPseudoLabelSelector().Select(arguments);
 
-        TensorAssert.Equal(selection.Labels, fixture["selected"]);
-        TensorAssert.Equal(selection.Kept, fixture["selected"].ne(255));
+        // Compare where the reference prototype label is clear; near-ties may go either way (the contract below still holds).
+        var clear = ClearPrototypes(fixture["distances"], fixture["offline"]);
+        clear.to(ScalarType.Float32).mean().item<float>().Should().BeGreaterThan(0.95f, "the fixture must have few near-ties to be a meaningful check");
+        TensorAssert.Equal(selection.Labels.masked_select(clear), fixture["selected"].masked_select(clear));
+        TensorAssert.Equal(selection.Kept.masked_select(clear), fixture["selected"].ne(255).masked_select(clear));
+        SelectionContract.Check(selection, arguments).Should().BeEmpty();
     }
 
     [Fact]
@@ -79,11 +93,22 @@ public sealed class DynamicPseudoLabelSelectorTests
     [InlineData(7)]
     public void Select_OnSelectorTestData_KeepsExactlyTheExpectedAgreement(int seed)
     {
+        // Exact: SelectorTestData marks pixels whose two best bilinear weights are < 0.1 apart as 255, and elsewhere the
+        // nearest centroid wins by a distance gap of ~14 against noise of ~0.2, far beyond any rounding.
         using var data = SelectorTestData.Create(new SelectorTestDataOptions { Seed = seed, ClassCount = 6, FeatureChannels = 16 });
 
         using var selection = new DynamicPseudoLabelSelector().Select(data.Arguments);
 
         TensorAssert.Equal(selection.Kept, data.ExpectedAgreement);
         SelectionContract.Check(selection, data.Arguments).Should().BeEmpty();
+    }
+
+    /// <summary>The label pixels where the reference's two largest upsampled weights differ by at least <see cref="PrototypeMargin"/>.</summary>
+    private static Tensor ClearPrototypes(Tensor distances, Tensor offline)
+    {
+        var weights = nn.functional.interpolate(
+            nn.functional.softmax(distances.to(ScalarType.Float64).neg(), 1), [offline.shape[1], offline.shape[2]], mode: InterpolationMode.Bilinear, align_corners: true);
+        var top = weights.topk(2, 1).values;
+        return top.select(1, 0).sub(top.select(1, 1)).ge(PrototypeMargin);
     }
 }

@@ -70,6 +70,7 @@ public class SyntheticBenchmarkTests
                 stats.ClassFrequency[c].Should().BeGreaterThan(0.001, $"class {c} must occur in {split}");
             }
 
+            // ≤ 19 frequencies count/total summed in double: ≤ 19 ulp ≈ 4e-15 off 1.
             stats.ClassFrequency.Sum().Should().BeApproximately(1.0, 1e-9);
         }
     }

@@ -24,6 +24,7 @@ public sealed class AmplitudeSpectrumBankTests
         expected[0, 0, 2, 2] = 200f;   // window index B = 2 is frequency 0
         expected[0, 1, 2, 2] = 100f;
         expected[0, 2, 2, 2] = 50f;
+        // float32 FFT of 600 pixels ≤ 255: error ≈ 2⁻²⁴·log₂(600)·255 ≈ 1.5e-4 per coefficient on any FFT backend.
         TensorAssert.Close(bank.Amplitudes, expected, 1e-3);
     }
 
@@ -38,7 +39,8 @@ public sealed class AmplitudeSpectrumBankTests
 
         bank.Count.Should().Be(4);
         bank.HalfSize.Should().Be(3);
-        // A 2× nearest upsampling keeps the low-frequency amplitudes per cycle-per-image almost unchanged.
+        // A 2× nearest upsampling keeps the low-frequency amplitudes per cycle-per-image almost unchanged (a modelling
+        // approximation of a few per cent, not rounding).
         var smallWindows = bank.Amplitudes.narrow(0, 0, 2);
         var largeWindows = bank.Amplitudes.narrow(0, 2, 2);
         var relative = ((smallWindows - largeWindows).abs().sum() / smallWindows.abs().sum()).item<float>();
@@ -57,6 +59,7 @@ public sealed class AmplitudeSpectrumBankTests
             using var loaded = AmplitudeSpectrumBank.Load(path);
 
             loaded.HalfSize.Should().Be(bank.HalfSize);
+            // Save → load round trip: exact.
             TensorAssert.Equal(loaded.Amplitudes, bank.Amplitudes);
             TensorAssert.Equal(loaded.MeanAmplitude, bank.MeanAmplitude);
         }

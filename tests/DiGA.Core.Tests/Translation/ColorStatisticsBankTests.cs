@@ -12,7 +12,7 @@ public sealed class ColorStatisticsBankTests
     public void Fit_TwoColourImage_GivesHandComputedYCbCrStatistics()
     {
         using var scope = NewDisposeScope();
-        // Left half pure red (255, 0, 0), right half black: Y = 76.245 | 0, Cb = 84.97 | 128, Cr = 255.5 | 128.
+        // Left half pure red (255, 0, 0), right half black: Y = 76.245 | 0, Cb = 84.97232 | 128, Cr = 255.5 | 128.
         var rgb = zeros(1, 3, 4, 8);
         rgb[0, 0, .., ..4] = 255f;
         var normalized = ImageNormalization.Reference.Normalize(rgb);
@@ -20,8 +20,10 @@ public sealed class ColorStatisticsBankTests
         using var bank = ColorStatisticsBank.Fit([normalized]);
 
         bank.Count.Should().Be(1);
-        TensorAssert.Close(bank.Means, tensor(new float[,] { { 38.1225f, 106.4854f, 191.75f } }), 2e-3);
-        TensorAssert.Close(bank.Stds, tensor(new float[,] { { 38.1225f, 21.5146f, 63.75f } }), 2e-3);
+        // Values ≤ 192 (ulp ≤ 1.5e-5): normalise → denormalise, the 3-term colour conversion and a 32-pixel mean/std each add a
+        // few ulp, ≲ 1e-4 in all.
+        TensorAssert.Close(bank.Means, tensor(new float[,] { { 38.1225f, 106.48616f, 191.75f } }), 5e-4);
+        TensorAssert.Close(bank.Stds, tensor(new float[,] { { 38.1225f, 21.51384f, 63.75f } }), 5e-4);
     }
 
     [Fact]
@@ -34,10 +36,12 @@ public sealed class ColorStatisticsBankTests
         using var split = ColorStatisticsBank.Fit([target.narrow(0, 0, 2), target.narrow(0, 2, 3)]);
 
         split.Count.Should().Be(5);
-        TensorAssert.Close(split.Means, whole.Means, 1e-4);
-        TensorAssert.Close(split.Stds, whole.Stds, 1e-4);
-        TensorAssert.Close(split.GlobalMean, whole.Means.mean([0]), 1e-4);
-        TensorAssert.Close(split.GlobalStd, whole.Stds.mean([0]), 1e-4);
+        // Per-image statistics of 2048 pixels reduced in batches of different sizes, which may split the float32 reductions
+        // differently: ≲ 2⁻²⁴·log₂(2048)·|value| ≈ 1e-4 per path for values ≤ 157 (observed 0); 1e-3.
+        TensorAssert.Close(split.Means, whole.Means, 1e-3);
+        TensorAssert.Close(split.Stds, whole.Stds, 1e-3);
+        TensorAssert.Close(split.GlobalMean, whole.Means.mean([0]), 1e-3);
+        TensorAssert.Close(split.GlobalStd, whole.Stds.mean([0]), 1e-3);
     }
 
     [Fact]
@@ -59,6 +63,7 @@ public sealed class ColorStatisticsBankTests
             bank.Save(path);
             using var loaded = ColorStatisticsBank.Load(path);
 
+            // Save → load round trip: exact.
             TensorAssert.Equal(loaded.Means, bank.Means);
             TensorAssert.Equal(loaded.Stds, bank.Stds);
             TensorAssert.Equal(loaded.GlobalMean, bank.GlobalMean);

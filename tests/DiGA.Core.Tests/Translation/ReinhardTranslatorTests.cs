@@ -24,10 +24,12 @@ public sealed class ReinhardTranslatorTests
         before.Should().BeGreaterThan(50);
         after.Should().BeLessThan(0.02 * before);
 
-        // Every translated image carries the global statistics, not only the batch average.
+        // Every translated image carries the global statistics, not only the batch average. The YCbCr → RGB → YCbCr round
+        // trip through float32 matrices (inverse accurate to ~1e-6) costs ≲ 1e-3 on the 0–255 scale (observed 1.5e-5); the
+        // clamp to [0, 255] does not act on these images.
         var (mean, std) = ColorStatisticsBank.ImageStatistics(translated, ImageNormalization.Reference);
-        TensorAssert.Close(mean, bank.GlobalMean.expand(4, 3), 0.5);
-        TensorAssert.Close(std, bank.GlobalStd.expand(4, 3), 0.5);
+        TensorAssert.Close(mean, bank.GlobalMean.expand(4, 3), 1e-2);
+        TensorAssert.Close(std, bank.GlobalStd.expand(4, 3), 1e-2);
     }
 
     [Fact]
@@ -45,7 +47,8 @@ public sealed class ReinhardTranslatorTests
             .Should().BeLessThan(0.1 * TranslationTestImages.StatisticsDistance(source, target));
         var (mean, _) = ColorStatisticsBank.ImageStatistics(translated, ImageNormalization.Reference);
         var nearest = cdist(mean, bank.Means).min(1).values;
-        nearest.max().item<float>().Should().BeLessThan(0.5f, "each translated image takes the mean colour of one target image");
+        // Round trip as above (observed 2.4e-5); the six target means are ≥ 1.47 apart, so this identifies one of them.
+        nearest.max().item<float>().Should().BeLessThan(1e-2f, "each translated image takes the mean colour of one target image");
     }
 
     [Fact]
@@ -62,6 +65,7 @@ public sealed class ReinhardTranslatorTests
         translated.shape.Should().Equal(3, 3, 20, 36);
         translated.dtype.Should().Be(ScalarType.Float32);
         translated.device.type.Should().Be(source.device.type);
+        // The input is never written: exact.
         TensorAssert.Equal(source, copy, "the input is not modified");
     }
 
@@ -73,6 +77,7 @@ public sealed class ReinhardTranslatorTests
         var translated = new ReinhardTranslator(bank).Translate(new TranslationArguments(TranslationTestImages.Source(), new Generator(3)));
 
         var rgb = ImageNormalization.Reference.Denormalize(translated);
+        // Clamped to [0, 255] before normalising; denormalising again rounds by ≤ ulp(255) ≈ 1.5e-5, well inside 1e-3.
         rgb.min().item<float>().Should().BeGreaterThanOrEqualTo(-1e-3f);
         rgb.max().item<float>().Should().BeLessThanOrEqualTo(255.001f);
     }
@@ -89,6 +94,7 @@ public sealed class ReinhardTranslatorTests
         var b = sut.Translate(new TranslationArguments(source, new Generator(11)));
         var c = sut.Translate(new TranslationArguments(source, new Generator(12)));
 
+        // Same call, same inputs, same draws: identical bits. Another seed picks other target statistics: changes ≫ 0.01.
         TensorAssert.Equal(a, b);
         (a - c).abs().max().item<float>().Should().BeGreaterThan(0.01f);
     }

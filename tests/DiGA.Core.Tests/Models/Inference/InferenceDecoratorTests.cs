@@ -30,8 +30,10 @@ public sealed class InferenceDecoratorTests
         var expected = maximum(
             interpolate(full.Logits, size: [48, 80], mode: InterpolationMode.Bilinear, align_corners: true),
             interpolate(half.Logits, size: [48, 80], mode: InterpolationMode.Bilinear, align_corners: true));
-        TensorAssert.Close(fused.Logits, expected, 1e-6);
-        TensorAssert.Close(fused.Features, interpolate(full.Features, size: [48, 80], mode: InterpolationMode.Bilinear, align_corners: true), 1e-6);
+        // Exact: the decorator makes the same Forward and interpolate calls on the same values and shapes in this process, and
+        // an elementwise maximum only selects.
+        TensorAssert.Equal(fused.Logits, expected);
+        TensorAssert.Equal(fused.Features, interpolate(full.Features, size: [48, 80], mode: InterpolationMode.Bilinear, align_corners: true));
         fused.Logits.requires_grad.Should().BeFalse();
     }
 
@@ -44,7 +46,9 @@ public sealed class InferenceDecoratorTests
         var images = randn(1, 3, 40, 56);
         using var a = decorator.Forward(images);
         using var b = decorator.Forward(images.flip(3));
-        TensorAssert.Close(b.Logits.flip(3), a.Logits, 1e-5);
+        // Exact: both calls evaluate the model on x and on its mirror image (the same values in the same shapes), and the
+        // maximum of the two mirrored maps is symmetric in its arguments.
+        TensorAssert.Equal(b.Logits.flip(3), a.Logits);
     }
 
     [Fact]
@@ -56,7 +60,8 @@ public sealed class InferenceDecoratorTests
         var images = randn(1, 3, 32, 48);
         using var windowed = decorator.Forward(images);
         using var direct = model.Forward(images);
-        TensorAssert.Close(windowed.Logits, interpolate(direct.Logits, size: [32, 48], mode: InterpolationMode.Bilinear, align_corners: true), 1e-6);
+        // Exact: one window is the same Forward on the same values, accumulated onto zeros and divided by a count of 1.
+        TensorAssert.Equal(windowed.Logits, interpolate(direct.Logits, size: [32, 48], mode: InterpolationMode.Bilinear, align_corners: true));
     }
 
     [Fact]
@@ -73,9 +78,10 @@ public sealed class InferenceDecoratorTests
         using var right = model.Forward(images[.., .., .., TensorIndex.Slice(16, 48)].contiguous());
         var l = interpolate(left.Logits, size: [32, 32], mode: InterpolationMode.Bilinear, align_corners: true);
         var r = interpolate(right.Logits, size: [32, 32], mode: InterpolationMode.Bilinear, align_corners: true);
-        TensorAssert.Close(windowed.Logits[.., .., .., TensorIndex.Slice(0, 16)], l[.., .., .., TensorIndex.Slice(0, 16)], 1e-6);
-        TensorAssert.Close(windowed.Logits[.., .., .., TensorIndex.Slice(16, 32)], (l[.., .., .., TensorIndex.Slice(16, 32)] + r[.., .., .., TensorIndex.Slice(0, 16)]) / 2, 1e-6);
-        TensorAssert.Close(windowed.Logits[.., .., .., TensorIndex.Slice(32, 48)], r[.., .., .., TensorIndex.Slice(16, 32)], 1e-6);
+        // Exact: the windows run the same Forward calls on the same crops; 0 + l + r rounds once, like l + r, and halving is exact.
+        TensorAssert.Equal(windowed.Logits[.., .., .., TensorIndex.Slice(0, 16)], l[.., .., .., TensorIndex.Slice(0, 16)]);
+        TensorAssert.Equal(windowed.Logits[.., .., .., TensorIndex.Slice(16, 32)], (l[.., .., .., TensorIndex.Slice(16, 32)] + r[.., .., .., TensorIndex.Slice(0, 16)]) / 2);
+        TensorAssert.Equal(windowed.Logits[.., .., .., TensorIndex.Slice(32, 48)], r[.., .., .., TensorIndex.Slice(16, 32)]);
     }
 
     [Fact]
