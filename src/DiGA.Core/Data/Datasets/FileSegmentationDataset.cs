@@ -15,7 +15,8 @@ namespace DiGA.Core.Data.Datasets;
 /// While indexing, a missing image or label file (including one named by a list file) throws a
 /// <see cref="DatasetFileException"/> naming it, or, with <see cref="InvalidSamplePolicy.Skip"/>, is left out, logged and
 /// listed in <see cref="SkippedSamples"/>. An empty result always throws. <see cref="Load"/> throws a
-/// <see cref="DatasetFileException"/> naming the file for an undecodable image or label, an image/label size mismatch,
+/// <see cref="DatasetFileException"/> naming the file for an undecodable image or label, one larger than
+/// <see cref="SegmentationDatasetOptions.MaxImagePixels"/> (checked against the file header before decoding), an image/label size mismatch,
 /// and a label value a strict label space does not list (the loader's own policy decides whether to skip those).
 /// </para>
 /// <para>The optional pre-resize maps labels first, then resizes them nearest (identical to resizing raw ids first).</para>
@@ -26,6 +27,7 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
     private readonly List<SkippedSample> _skipped = [];
     private readonly int _resizeHeight;
     private readonly int _resizeWidth;
+    private readonly int _maxImagePixels;
 
     /// <summary>Initialises the dataset from candidate file pairs.</summary>
     /// <param name="name">The dataset name.</param>
@@ -49,6 +51,10 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
         {
             throw new ArgumentException("Set both ResizeHeight and ResizeWidth, or neither.", nameof(options));
         }
+
+        _maxImagePixels = options.MaxImagePixels is > 0 and <= SegmentationDatasetOptions.MaxImagePixelsLimit
+            ? options.MaxImagePixels
+            : throw new ArgumentOutOfRangeException(nameof(options), options.MaxImagePixels, $"MaxImagePixels must be in [1, {SegmentationDatasetOptions.MaxImagePixelsLimit}].");
 
         var kept = new List<SampleFiles>();
         foreach (var files in candidates)
@@ -109,11 +115,11 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
     public SegmentationSample Load(int index)
     {
         var files = GetFiles(index);
-        var image = ImageFile.ReadRgb(files.ImagePath);
+        var image = ImageFile.ReadRgb(files.ImagePath, _maxImagePixels);
         byte[]? label = null;
         if (HasLabels)
         {
-            var raw = ImageFile.ReadLabel(files.LabelPath!);
+            var raw = ImageFile.ReadLabel(files.LabelPath!, _maxImagePixels);
             if (raw.Width != image.Width || raw.Height != image.Height)
             {
                 throw new DatasetFileException(files.LabelPath!, $"label is {raw.Width}×{raw.Height} but its image {files.ImagePath} is {image.Width}×{image.Height}.");
