@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text;
 using DiGA.Core.Data.Augmentation;
 using DiGA.Core.Imaging;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,9 @@ namespace DiGA.Core.Data.Datasets;
 /// </remarks>
 public abstract class FileSegmentationDataset : ISegmentationDataset
 {
+    /// <summary>The longest line a list file may have: 4096 characters, the longest path Linux accepts.</summary>
+    public const int MaxListLineLength = 4096;
+
     private readonly SampleFiles[] _files;
     private readonly List<SkippedSample> _skipped = [];
     private readonly int _resizeHeight;
@@ -177,7 +181,10 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
     /// <summary>Reads a list file: one relative path or id per line; blank lines and lines starting with '#' are ignored.</summary>
     /// <param name="path">The list file.</param>
     /// <returns>The entries (the first whitespace-separated token of each line).</returns>
-    /// <exception cref="DatasetFileException">The list file is missing.</exception>
+    /// <exception cref="DatasetFileException">
+    /// The list file is missing or unreadable, is not UTF-8 text (e.g. an image renamed <c>.txt</c>), or has a line longer
+    /// than <see cref="MaxListLineLength"/> characters; the message names the file and the line.
+    /// </exception>
     protected static IReadOnlyList<string> ReadList(string path)
     {
         if (!File.Exists(path))
@@ -185,10 +192,55 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
             throw new DatasetFileException(path, "list file not found.");
         }
 
-        return [.. File.ReadLines(path)
-            .Select(line => line.Trim())
-            .Where(line => line.Length > 0 && !line.StartsWith('#'))
-            .Select(line => line.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0])];
+        var entries = new List<string>();
+        try
+        {
+            using var reader = new StreamReader(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
+            var line = new StringBuilder();
+            var number = 1;
+            for (var c = reader.Read(); ; c = reader.Read())
+            {
+                if (c is -1 or '\n')
+                {
+                    var entry = line.ToString().Trim();
+                    if (entry.Length > 0 && !entry.StartsWith('#'))
+                    {
+                        entries.Add(entry.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0]);
+                    }
+
+                    if (c == -1)
+                    {
+                        break;
+                    }
+
+                    line.Clear();
+                    number++;
+                    continue;
+                }
+
+                if (c == '\0' || (char.IsControl((char)c) && c is not '\r' and not '\t'))
+                {
+                    throw new DatasetFileException(path, $"not a text list file (control character 0x{c:X2} on line {number}).");
+                }
+
+                if (line.Length == MaxListLineLength)
+                {
+                    throw new DatasetFileException(path, $"line {number} is longer than {MaxListLineLength} characters; a list file names one image per line.");
+                }
+
+                line.Append((char)c);
+            }
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new DatasetFileException(path, $"not a UTF-8 text list file ({ex.Message}).", ex);
+        }
+        catch (Exception ex) when (ex is IOException and not DatasetFileException or UnauthorizedAccessException)
+        {
+            throw new DatasetFileException(path, $"cannot read the list file ({ex.Message}).", ex);
+        }
+
+        return entries;
     }
 
     /// <summary>Lists files under a directory matching a pattern, sorted ordinally by relative path.</summary>

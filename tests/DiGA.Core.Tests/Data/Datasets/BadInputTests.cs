@@ -274,4 +274,44 @@ public class BadInputTests
         File.WriteAllBytes(folder.PathFor("a"), FileMutator.SetHeaderSize(File.ReadAllBytes(folder.PathFor("a")), 2147483647, 1));
         new PseudoLabelFolder(dir.Path, 19).Invoking(f => f.Read("a", 16, 8)).Should().Throw<DatasetFileException>().WithMessage("*a.png*larger than the limit*");
     }
+
+    [Fact]
+    public void Constructor_BinaryOrOverlongListFile_ThrowsNamingIt()
+    {
+        using var dir = new TempDirectory();
+        WritePair(dir, "00001");
+        File.WriteAllBytes(dir["list.txt"], File.ReadAllBytes(dir["labels/00001.png"]));
+        var binary = () => new Gta5Dataset(new SegmentationDatasetOptions { Root = dir.Path, ListFile = dir["list.txt"] });
+        binary.Should().Throw<DatasetFileException>().WithMessage("*list.txt: not a*text list file*");
+
+        File.WriteAllText(dir["list.txt"], "00001.png\n" + new string('a', 5000));
+        var overlong = () => new Gta5Dataset(new SegmentationDatasetOptions { Root = dir.Path, ListFile = dir["list.txt"] });
+        overlong.Should().Throw<DatasetFileException>().WithMessage("*list.txt: line 2 is longer than 4096 characters*");
+
+        File.WriteAllText(dir["list.txt"], "# reference list\r\n00001.png extra\r\n\r\n");
+        new Gta5Dataset(new SegmentationDatasetOptions { Root = dir.Path, ListFile = dir["list.txt"] }).Count.Should().Be(1);
+    }
+
+    [Fact]
+    public void Constructor_MutatedListFiles_LoadOrThrowNamingTheList()
+    {
+        using var dir = new TempDirectory();
+        WritePair(dir, "00001");
+        var list = "# list\n00001.png\n"u8.ToArray();
+        var random = new Random(7);
+        for (var i = 0; i < 200; i++)
+        {
+            var bytes = (byte[])list.Clone();
+            bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            File.WriteAllBytes(dir["list.txt"], bytes[..random.Next(bytes.Length + 1)]);
+            try
+            {
+                _ = new Gta5Dataset(new SegmentationDatasetOptions { Root = dir.Path, ListFile = dir["list.txt"] });
+            }
+            catch (DatasetFileException ex)
+            {
+                ex.Message.Should().MatchRegex("list.txt|images|empty");
+            }
+        }
+    }
 }
