@@ -214,8 +214,20 @@ public sealed class LabelSpace
             throw new DatasetFileException(path, "class-map file not found.");
         }
 
-        using var stream = File.OpenRead(path);
-        return ParseClassMap(stream, path);
+        FileStream stream;
+        try
+        {
+            stream = File.OpenRead(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DatasetFileException(path, $"cannot read the class-map file ({ex.Message}).", ex);
+        }
+
+        using (stream)
+        {
+            return ParseClassMap(stream, path);
+        }
     }
 
     /// <summary>Reads a custom class map from a JSON stream.</summary>
@@ -232,9 +244,13 @@ public sealed class LabelSpace
         {
             document = JsonSerializer.Deserialize(json, ClassMapJsonContext.Default.ClassMapDocument);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             throw new DatasetFileException(sourceName, $"not a valid class-map JSON: {ex.Message}", ex);
+        }
+        catch (IOException ex) when (ex is not DatasetFileException)
+        {
+            throw new DatasetFileException(sourceName, $"cannot read the class map ({ex.Message}).", ex);
         }
 
         if (document?.Classes is not { Count: > 0 } classes)
@@ -254,6 +270,11 @@ public sealed class LabelSpace
         for (var c = 0; c < classes.Count; c++)
         {
             var entry = classes[c];
+            if (entry is null)
+            {
+                throw new DatasetFileException(sourceName, $"class {c} is null; each class is an object with \"name\" and \"color\".");
+            }
+
             if (string.IsNullOrWhiteSpace(entry.Name))
             {
                 throw new DatasetFileException(sourceName, $"class {c} has no \"name\".");

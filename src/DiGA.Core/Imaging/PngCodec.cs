@@ -29,113 +29,22 @@ internal static class PngCodec
 
     private static readonly uint[] CrcTable = BuildCrcTable();
 
-    /// <summary>Decodes a PNG; throws <see cref="InvalidDataException"/> describing what is wrong.</summary>
-    public static PngImage Decode(ReadOnlySpan<byte> data)
+    private static readonly (int X0, int Y0, int Dx, int Dy)[] Adam7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+
+    /// <summary>Decodes a PNG; throws <see cref="InvalidDataException"/> saying what is wrong.</summary>
+    /// <param name="data">The file contents.</param>
+    /// <param name="maxPixels">The largest width × height accepted, checked against the IHDR chunk before anything is allocated.</param>
+    /// <remarks>
+    /// Memory is bounded by the header: the image data is inflated into a buffer of exactly the size the header implies
+    /// (scanlines and their filter bytes), and a stream that inflates to more than that is rejected without being read further.
+    /// </remarks>
+    public static PngImage Decode(ReadOnlySpan<byte> data, long maxPixels)
     {
-        if (data.Length < 8 || !data[..8].SequenceEqual(Signature))
-        {
-            throw new InvalidDataException("not a PNG file (bad signature).");
-        }
-
-        int width = 0, height = 0, bitDepth = 0, colorType = -1, interlace = 0;
-        byte[]? palette = null;
         using var idat = new MemoryStream();
-        var position = 8;
-        var sawEnd = false;
-        while (!sawEnd)
-        {
-            if (position + 12 > data.Length)
-            {
-                throw new InvalidDataException("truncated PNG (missing IEND chunk).");
-            }
-
-            var length = BinaryPrimitives.ReadInt32BigEndian(data[position..]);
-            if (length < 0 || position + 12 + length > data.Length)
-            {
-                throw new InvalidDataException("truncated PNG chunk.");
-            }
-
-            var typeAndData = data.Slice(position + 4, 4 + length);
-            var type = Encoding.ASCII.GetString(typeAndData[..4]);
-            var body = typeAndData[4..];
-            var crc = BinaryPrimitives.ReadUInt32BigEndian(data[(position + 8 + length)..]);
-            if (Crc(typeAndData) != crc)
-            {
-                throw new InvalidDataException($"corrupt PNG (CRC mismatch in chunk {type}).");
-            }
-
-            switch (type)
-            {
-                case "IHDR":
-                    if (length != 13)
-                    {
-                        throw new InvalidDataException("corrupt PNG (bad IHDR length).");
-                    }
-
-                    width = BinaryPrimitives.ReadInt32BigEndian(body);
-                    height = BinaryPrimitives.ReadInt32BigEndian(body[4..]);
-                    bitDepth = body[8];
-                    colorType = body[9];
-                    interlace = body[12];
-                    if (body[10] != 0 || body[11] != 0 || interlace > 1)
-                    {
-                        throw new InvalidDataException("unsupported PNG compression, filter or interlace method.");
-                    }
-
-                    break;
-                case "PLTE":
-                    palette = body.ToArray();
-                    break;
-                case "IDAT":
-                    idat.Write(body);
-                    break;
-                case "IEND":
-                    sawEnd = true;
-                    break;
-            }
-
-            position += 12 + length;
-        }
-
-        var channels = colorType switch
-        {
-            Grayscale or Indexed => 1,
-            GrayscaleAlpha => 2,
-            Rgb => 3,
-            Rgba => 4,
-            _ => throw new InvalidDataException($"invalid PNG colour type {colorType} (or missing IHDR)."),
-        };
-        var validDepth = colorType switch
-        {
-            Grayscale => bitDepth is 1 or 2 or 4 or 8 or 16,
-            Indexed => bitDepth is 1 or 2 or 4 or 8,
-            _ => bitDepth is 8 or 16,
-        };
-        if (!validDepth || width <= 0 || height <= 0)
-        {
-            throw new InvalidDataException($"invalid PNG header ({width}×{height}, colour type {colorType}, {bitDepth} bits).");
-        }
-
-        if (colorType == Indexed && palette is null)
-        {
-            throw new InvalidDataException("corrupt PNG (palette image without PLTE chunk).");
-        }
-
-        byte[] raw;
-        try
-        {
-            idat.Position = 0;
-            using var zlib = new ZLibStream(idat, CompressionMode.Decompress);
-            using var inflated = new MemoryStream();
-            zlib.CopyTo(inflated);
-            raw = inflated.ToArray();
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new InvalidDataException($"corrupt PNG (bad compressed image data: {ex.Message}).", ex);
-        }
-
-        var samples = new ushort[checked((long)width * height * channels)];
+        var (width, height, bitDepth, colorType, interlace, palette) = ReadChunks(data, maxPixels, idat);
+        var channels = ChannelsOf(colorType);
+        var raw = Inflate(idat, RawSize(width, height, channels * bitDepth, interlace));
+        var samples = new ushort[(long)width * height * channels];
         var offset = 0;
         if (interlace == 0)
         {
@@ -143,8 +52,7 @@ internal static class PngCodec
         }
         else
         {
-            ReadOnlySpan<(int X0, int Y0, int Dx, int Dy)> passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
-            foreach (var (x0, y0, dx, dy) in passes)
+            foreach (var (x0, y0, dx, dy) in Adam7)
             {
                 var passWidth = (width - x0 + dx - 1) / dx;
                 var passHeight = (height - y0 + dy - 1) / dy;
@@ -168,6 +76,222 @@ internal static class PngCodec
         }
 
         return new PngImage(width, height, bitDepth, colorType, channels, samples, palette);
+    }
+
+    /// <summary>Checks a PNG's chunks and that its image data inflates to exactly the size its header implies, without decoding pixels.</summary>
+    /// <param name="data">The file contents.</param>
+    /// <param name="maxPixels">The largest width × height accepted.</param>
+    /// <exception cref="InvalidDataException">What is wrong, as <see cref="Decode"/> would report it.</exception>
+    public static void CheckImageData(ReadOnlySpan<byte> data, long maxPixels)
+    {
+        using var idat = new MemoryStream();
+        var (width, height, bitDepth, colorType, interlace, _) = ReadChunks(data, maxPixels, idat);
+        var expected = RawSize(width, height, ChannelsOf(colorType) * bitDepth, interlace);
+        var buffer = new byte[(int)Math.Min(expected + 1, 1 << 16)];
+        long total = 0;
+        try
+        {
+            idat.Position = 0;
+            using var zlib = new ZLibStream(idat, CompressionMode.Decompress);
+            for (var read = zlib.Read(buffer); read > 0 && total <= expected; read = zlib.Read(buffer))
+            {
+                total += read;
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"corrupt PNG (bad deflate stream in the image data: {ex.Message})", ex);
+        }
+
+        CheckInflatedSize(total, expected);
+    }
+
+    /// <summary>Walks the chunks (CRCs, IHDR first and valid, PLTE, IEND), collecting the IDAT data into <paramref name="idat"/>.</summary>
+    private static (int Width, int Height, int BitDepth, int ColorType, int Interlace, byte[]? Palette) ReadChunks(ReadOnlySpan<byte> data, long maxPixels, MemoryStream idat)
+    {
+        if (data.Length < 8 || !data[..8].SequenceEqual(Signature))
+        {
+            throw new InvalidDataException("not a PNG file (bad signature).");
+        }
+
+        int width = 0, height = 0, bitDepth = 0, colorType = -1, interlace = 0;
+        byte[]? palette = null;
+        var position = 8;
+        var sawEnd = false;
+        while (!sawEnd)
+        {
+            if (position + 12 > data.Length)
+            {
+                throw new InvalidDataException($"truncated PNG (the file ends after {data.Length} bytes, before the IEND chunk).");
+            }
+
+            var length = BinaryPrimitives.ReadUInt32BigEndian(data[position..]);
+            if (length > int.MaxValue)
+            {
+                throw new InvalidDataException($"corrupt PNG (invalid chunk length {length} at byte {position}).");
+            }
+
+            if (position + 12L + length > data.Length)
+            {
+                throw new InvalidDataException($"truncated PNG (a chunk at byte {position} claims {length} bytes; the file ends after {data.Length}).");
+            }
+
+            var typeAndData = data.Slice(position + 4, 4 + (int)length);
+            var type = Encoding.ASCII.GetString(typeAndData[..4]);
+            var body = typeAndData[4..];
+            var crc = BinaryPrimitives.ReadUInt32BigEndian(data[(position + 8 + (int)length)..]);
+            if (Crc(typeAndData) != crc)
+            {
+                throw new InvalidDataException($"corrupt PNG (bad CRC in chunk {type}).");
+            }
+
+            if ((position == 8) != (type == "IHDR"))
+            {
+                throw new InvalidDataException(position == 8 ? $"corrupt PNG (first chunk is {type}, not IHDR)." : "corrupt PNG (more than one IHDR chunk).");
+            }
+
+            switch (type)
+            {
+                case "IHDR":
+                    if (length != 13)
+                    {
+                        throw new InvalidDataException($"corrupt PNG (IHDR chunk of {length} bytes instead of 13).");
+                    }
+
+                    (width, height, bitDepth, colorType, interlace) = ReadHeader(body, maxPixels);
+                    break;
+                case "PLTE":
+                    if (colorType == Indexed && (length == 0 || length > 768 || length % 3 != 0))
+                    {
+                        throw new InvalidDataException($"corrupt PNG (PLTE chunk of {length} bytes; a palette has 1 to 256 RGB entries).");
+                    }
+
+                    palette = body.ToArray();
+                    break;
+                case "IDAT":
+                    idat.Write(body);
+                    break;
+                case "IEND":
+                    sawEnd = true;
+                    break;
+            }
+
+            position += 12 + (int)length;
+        }
+
+        if (colorType == Indexed && palette is null)
+        {
+            throw new InvalidDataException("corrupt PNG (palette image without PLTE chunk).");
+        }
+
+        if (idat.Length == 0)
+        {
+            throw new InvalidDataException("corrupt PNG (no IDAT image data).");
+        }
+
+        return (width, height, bitDepth, colorType, interlace, palette);
+    }
+
+    /// <summary>Validates the IHDR fields, the pixel count included, before anything is allocated.</summary>
+    private static (int Width, int Height, int BitDepth, int ColorType, int Interlace) ReadHeader(ReadOnlySpan<byte> body, long maxPixels)
+    {
+        var width = BinaryPrimitives.ReadUInt32BigEndian(body);
+        var height = BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
+        int bitDepth = body[8], colorType = body[9], interlace = body[12];
+        if (width == 0 || height == 0)
+        {
+            throw new InvalidDataException($"invalid PNG size {width}×{height} (the image is empty).");
+        }
+
+        if (width > int.MaxValue || height > int.MaxValue)
+        {
+            throw new InvalidDataException($"invalid PNG size {width}×{height} (PNG sizes are below 2^31).");
+        }
+
+        if ((long)width * height > maxPixels)
+        {
+            throw new InvalidDataException($"the PNG is {width}×{height} = {(long)width * height} pixels, larger than the limit of {maxPixels} pixels (MaxImagePixels).");
+        }
+
+        var validDepth = colorType switch
+        {
+            Grayscale => bitDepth is 1 or 2 or 4 or 8 or 16,
+            Indexed => bitDepth is 1 or 2 or 4 or 8,
+            Rgb or GrayscaleAlpha or Rgba => bitDepth is 8 or 16,
+            _ => throw new InvalidDataException($"unsupported PNG colour type {colorType} (valid: 0, 2, 3, 4, 6)."),
+        };
+        if (!validDepth)
+        {
+            throw new InvalidDataException($"unsupported PNG bit depth {bitDepth} for colour type {colorType}.");
+        }
+
+        if (body[10] != 0 || body[11] != 0 || interlace > 1)
+        {
+            throw new InvalidDataException($"unsupported PNG compression method {body[10]}, filter method {body[11]} or interlace method {interlace}.");
+        }
+
+        return ((int)width, (int)height, bitDepth, colorType, interlace);
+    }
+
+    /// <summary>The size of the filtered scanlines (one filter byte per row) the header implies, Adam7 passes included.</summary>
+    private static long RawSize(int width, int height, int bitsPerPixel, int interlace)
+    {
+        if (interlace == 0)
+        {
+            return height * (1 + ((((long)width * bitsPerPixel) + 7) / 8));
+        }
+
+        long size = 0;
+        foreach (var (x0, y0, dx, dy) in Adam7)
+        {
+            long passWidth = (width - x0 + dx - 1) / dx, passHeight = (height - y0 + dy - 1) / dy;
+            if (passWidth > 0 && passHeight > 0)
+            {
+                size += passHeight * (1 + (((passWidth * bitsPerPixel) + 7) / 8));
+            }
+        }
+
+        return size;
+    }
+
+    /// <summary>Inflates exactly <paramref name="expected"/> bytes; shorter or longer streams are errors, and nothing beyond them is read.</summary>
+    private static byte[] Inflate(MemoryStream idat, long expected)
+    {
+        if (expected > Array.MaxLength)
+        {
+            throw new InvalidDataException($"the PNG image data would take {expected} bytes, more than one buffer can hold.");
+        }
+
+        var raw = new byte[expected];
+        int read;
+        bool longer;
+        try
+        {
+            idat.Position = 0;
+            using var zlib = new ZLibStream(idat, CompressionMode.Decompress);
+            read = zlib.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
+            longer = read == raw.Length && zlib.ReadByte() >= 0;
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"corrupt PNG (bad deflate stream in the image data: {ex.Message})", ex);
+        }
+
+        CheckInflatedSize(longer ? expected + 1 : read, expected);
+        return raw;
+    }
+
+    private static void CheckInflatedSize(long inflated, long expected)
+    {
+        if (inflated < expected)
+        {
+            throw new InvalidDataException($"truncated PNG image data (inflates to {inflated} of the {expected} bytes the header implies).");
+        }
+
+        if (inflated > expected)
+        {
+            throw new InvalidDataException($"corrupt PNG (the image data inflates to more than the {expected} bytes the header implies).");
+        }
     }
 
     /// <summary>Encodes 8-bit samples (grey, RGB, RGBA or palette indices).</summary>

@@ -316,41 +316,37 @@ internal abstract class StageTrainer : IDisposable
     private int LoadCheckpoint(string path)
     {
         var entries = CheckpointArchive.Read(path);
-        var manifest = JsonSerializer.Deserialize<StageCheckpointManifest>(entries.Require(path, "manifest.json"))
-            ?? throw new InvalidDataException($"Checkpoint '{path}' has an empty manifest.");
+        StageCheckpointManifest? manifest = null;
+        entries.Load(path, "manifest.json", CheckpointEntryFormat.Other, stream => manifest = JsonSerializer.Deserialize<StageCheckpointManifest>(stream));
+        if (manifest is null)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' has an empty manifest.");
+        }
+
         if (manifest.Stage != StageName)
         {
             throw new InvalidDataException($"Checkpoint '{path}' belongs to stage '{manifest.Stage}', not '{StageName}'.");
         }
 
-        using (var stream = new MemoryStream(entries.Require(path, "student.dat")))
-        {
-            Student.Module.load(stream);
-        }
-
+        entries.Load(path, "student.dat", CheckpointEntryFormat.ModuleState, stream => Student.Module.load(stream));
         if (Teacher is not null)
         {
-            using var stream = new MemoryStream(entries.Require(path, "teacher.dat"));
-            Teacher.Module.load(stream);
+            entries.Load(path, "teacher.dat", CheckpointEntryFormat.ModuleState, stream => Teacher.Module.load(stream));
         }
 
-        using (var stream = new MemoryStream(entries.Require(path, "optimizer.dat")))
+        entries.Load(path, "optimizer.dat", CheckpointEntryFormat.Other, Optimizer.Load);
+        entries.Load(path, "random.dat", CheckpointEntryFormat.Tensor, stream =>
         {
-            Optimizer.Load(stream);
-        }
-
-        using (var stream = new MemoryStream(entries.Require(path, "random.dat")))
-        using (var state = Tensor.Load(stream))
-        {
+            using var state = Tensor.Load(stream);
+            CheckpointArchive.CheckGeneratorState(state, path, "random.dat");
             Random.set_state(state);
-        }
-
-        using (var stream = new MemoryStream(entries.Require(path, "torch-random.dat")))
-        using (var state = Tensor.Load(stream))
+        });
+        entries.Load(path, "torch-random.dat", CheckpointEntryFormat.Tensor, stream =>
         {
+            using var state = Tensor.Load(stream);
+            CheckpointArchive.CheckGeneratorState(state, path, "torch-random.dat");
             torch.random.set_rng_state(state);
-        }
-
+        });
         LoadExtraState(entries, path);
         _elapsedBeforeResume = TimeSpan.FromSeconds(manifest.ElapsedSeconds);
         _bestMeanIoU = manifest.BestMeanIoU;

@@ -1,5 +1,5 @@
+using DiGA.Core.Models.Weights;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Translation;
@@ -41,6 +41,7 @@ internal static class TranslationGuard
     }
 
     /// <summary>Reads a safetensors state dictionary; its tensors join the caller's dispose scope.</summary>
+    /// <remarks>The header is checked before any tensor is allocated (see <see cref="SafetensorsFile.Read"/>), so a corrupt file cannot ask for more memory than its size.</remarks>
     /// <param name="path">The file.</param>
     /// <param name="name">What the file is, for the missing-file message (for example "Colour statistics file").</param>
     /// <param name="description">What the file should be, for the invalid-file message (for example "a colour statistics file").</param>
@@ -54,12 +55,11 @@ internal static class TranslationGuard
             throw new FileNotFoundException($"{name} '{path}' does not exist.", path);
         }
 
-        using var stream = File.OpenRead(path);
         try
         {
-            return Safetensors.LoadStateDict(stream);
+            return SafetensorsFile.Read(path).Tensors;
         }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
+        catch (InvalidDataException exception)
         {
             throw new InvalidDataException($"'{path}' is not {description}: {exception.Message}", exception);
         }

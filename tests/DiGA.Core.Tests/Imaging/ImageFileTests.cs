@@ -129,4 +129,16 @@ public class ImageFileTests
         ((Action)(() => ImageFile.ReadRgb(dir["text.png"]))).Should().Throw<DatasetFileException>().WithMessage("*text.png*decode*");
         ((Action)(() => ImageFile.ReadLabel(dir["text.png"]))).Should().Throw<DatasetFileException>().WithMessage("*text.png*not a PNG*");
     }
+
+    [Fact]
+    public void ReadRgb_LimitedDecoding_LeavesImageSharpDefaultsAlone()
+    {
+        using var dir = new TempDirectory();
+        ImageFile.WriteRgb(dir["a.png"], new RgbImage(4, 4, new byte[48]));
+        ImageFile.ReadRgb(dir["a.png"], 100).Width.Should().Be(4);
+        var gif = Configuration.Default.ImageFormatsManager.FindDecoder(SixLabors.ImageSharp.Formats.Gif.GifFormat.Instance);
+        gif.Should().BeOfType<SixLabors.ImageSharp.Formats.Gif.GifDecoder>().Which.DecodingMode.Should().Be(SixLabors.ImageSharp.Metadata.FrameDecodingMode.All);
+        ((Action)(() => ImageFile.ReadRgb(dir["a.png"], 15))).Should().Throw<DatasetFileException>().WithMessage("*a.png: the image is 4×4 = 16 pixels, larger than the limit of 15 pixels (MaxImagePixels).");
+        ((Action)(() => ImageFile.ReadRgb(dir["a.png"], 0))).Should().Throw<ArgumentOutOfRangeException>();
+    }
 }

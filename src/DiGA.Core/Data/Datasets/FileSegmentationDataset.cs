@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text;
 using DiGA.Core.Data.Augmentation;
 using DiGA.Core.Imaging;
 using Microsoft.Extensions.Logging;
@@ -15,17 +16,22 @@ namespace DiGA.Core.Data.Datasets;
 /// While indexing, a missing image or label file (including one named by a list file) throws a
 /// <see cref="DatasetFileException"/> naming it, or, with <see cref="InvalidSamplePolicy.Skip"/>, is left out, logged and
 /// listed in <see cref="SkippedSamples"/>. An empty result always throws. <see cref="Load"/> throws a
-/// <see cref="DatasetFileException"/> naming the file for an undecodable image or label, an image/label size mismatch,
+/// <see cref="DatasetFileException"/> naming the file for an undecodable image or label, one larger than
+/// <see cref="SegmentationDatasetOptions.MaxImagePixels"/> (checked against the file header before decoding), an image/label size mismatch,
 /// and a label value a strict label space does not list (the loader's own policy decides whether to skip those).
 /// </para>
 /// <para>The optional pre-resize maps labels first, then resizes them nearest (identical to resizing raw ids first).</para>
 /// </remarks>
 public abstract class FileSegmentationDataset : ISegmentationDataset
 {
+    /// <summary>The longest line a list file may have: 4096 characters, the longest path Linux accepts.</summary>
+    public const int MaxListLineLength = 4096;
+
     private readonly SampleFiles[] _files;
     private readonly List<SkippedSample> _skipped = [];
     private readonly int _resizeHeight;
     private readonly int _resizeWidth;
+    private readonly int _maxImagePixels;
 
     /// <summary>Initialises the dataset from candidate file pairs.</summary>
     /// <param name="name">The dataset name.</param>
@@ -49,6 +55,10 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
         {
             throw new ArgumentException("Set both ResizeHeight and ResizeWidth, or neither.", nameof(options));
         }
+
+        _maxImagePixels = options.MaxImagePixels is > 0 and <= SegmentationDatasetOptions.MaxImagePixelsLimit
+            ? options.MaxImagePixels
+            : throw new ArgumentOutOfRangeException(nameof(options), options.MaxImagePixels, $"MaxImagePixels must be in [1, {SegmentationDatasetOptions.MaxImagePixelsLimit}].");
 
         var kept = new List<SampleFiles>();
         foreach (var files in candidates)
@@ -109,11 +119,11 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
     public SegmentationSample Load(int index)
     {
         var files = GetFiles(index);
-        var image = ImageFile.ReadRgb(files.ImagePath);
+        var image = ImageFile.ReadRgb(files.ImagePath, _maxImagePixels);
         byte[]? label = null;
         if (HasLabels)
         {
-            var raw = ImageFile.ReadLabel(files.LabelPath!);
+            var raw = ImageFile.ReadLabel(files.LabelPath!, _maxImagePixels);
             if (raw.Width != image.Width || raw.Height != image.Height)
             {
                 throw new DatasetFileException(files.LabelPath!, $"label is {raw.Width}×{raw.Height} but its image {files.ImagePath} is {image.Width}×{image.Height}.");
@@ -171,7 +181,10 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
     /// <summary>Reads a list file: one relative path or id per line; blank lines and lines starting with '#' are ignored.</summary>
     /// <param name="path">The list file.</param>
     /// <returns>The entries (the first whitespace-separated token of each line).</returns>
-    /// <exception cref="DatasetFileException">The list file is missing.</exception>
+    /// <exception cref="DatasetFileException">
+    /// The list file is missing or unreadable, is not UTF-8 text (e.g. an image renamed <c>.txt</c>), or has a line longer
+    /// than <see cref="MaxListLineLength"/> characters; the message names the file and the line.
+    /// </exception>
     protected static IReadOnlyList<string> ReadList(string path)
     {
         if (!File.Exists(path))
@@ -179,10 +192,55 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
             throw new DatasetFileException(path, "list file not found.");
         }
 
-        return [.. File.ReadLines(path)
-            .Select(line => line.Trim())
-            .Where(line => line.Length > 0 && !line.StartsWith('#'))
-            .Select(line => line.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0])];
+        var entries = new List<string>();
+        try
+        {
+            using var reader = new StreamReader(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
+            var line = new StringBuilder();
+            var number = 1;
+            for (var c = reader.Read(); ; c = reader.Read())
+            {
+                if (c is -1 or '\n')
+                {
+                    var entry = line.ToString().Trim();
+                    if (entry.Length > 0 && !entry.StartsWith('#'))
+                    {
+                        entries.Add(entry.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0]);
+                    }
+
+                    if (c == -1)
+                    {
+                        break;
+                    }
+
+                    line.Clear();
+                    number++;
+                    continue;
+                }
+
+                if (c == '\0' || (char.IsControl((char)c) && c is not '\r' and not '\t'))
+                {
+                    throw new DatasetFileException(path, $"not a text list file (control character 0x{c:X2} on line {number}).");
+                }
+
+                if (line.Length == MaxListLineLength)
+                {
+                    throw new DatasetFileException(path, $"line {number} is longer than {MaxListLineLength} characters; a list file names one image per line.");
+                }
+
+                line.Append((char)c);
+            }
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new DatasetFileException(path, $"not a UTF-8 text list file ({ex.Message}).", ex);
+        }
+        catch (Exception ex) when (ex is IOException and not DatasetFileException or UnauthorizedAccessException)
+        {
+            throw new DatasetFileException(path, $"cannot read the list file ({ex.Message}).", ex);
+        }
+
+        return entries;
     }
 
     /// <summary>Lists files under a directory matching a pattern, sorted ordinally by relative path.</summary>

@@ -9,6 +9,8 @@ namespace DiGA.Core.Data.Datasets;
 /// <remarks>Thread-safe for concurrent reads and for writes of different ids.</remarks>
 public sealed class PseudoLabelFolder
 {
+    private readonly int _maxImagePixels = SegmentationDatasetOptions.DefaultMaxImagePixels;
+
     /// <summary>Initialises the folder (it is created on the first write).</summary>
     /// <param name="directory">The folder.</param>
     /// <param name="classCount">The number of classes (19 or 16 for the reference settings).</param>
@@ -27,6 +29,20 @@ public sealed class PseudoLabelFolder
     /// <summary>Gets the number of classes.</summary>
     public int ClassCount { get; }
 
+    /// <summary>Gets the largest pseudo-label (width × height) that is decoded; larger files throw a <see cref="DatasetFileException"/>.</summary>
+    /// <value>The default value is <see cref="SegmentationDatasetOptions.DefaultMaxImagePixels"/>.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside [1, <see cref="SegmentationDatasetOptions.MaxImagePixelsLimit"/>].</exception>
+    public int MaxImagePixels
+    {
+        get => _maxImagePixels;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, SegmentationDatasetOptions.MaxImagePixelsLimit);
+            _maxImagePixels = value;
+        }
+    }
+
     /// <summary>Gets the file of a sample's pseudo-label.</summary>
     /// <param name="sampleId">The sample id.</param>
     /// <returns>The path <c>Directory/&lt;sampleId&gt;.png</c>.</returns>
@@ -41,11 +57,11 @@ public sealed class PseudoLabelFolder
     /// <param name="width">The expected width.</param>
     /// <param name="height">The expected height.</param>
     /// <returns>Row-major <c>[height, width]</c> train ids, 255 = ignore.</returns>
-    /// <exception cref="DatasetFileException">The file is missing, corrupt or of another size.</exception>
+    /// <exception cref="DatasetFileException">The file is missing, corrupt, larger than <see cref="MaxImagePixels"/> or of another size.</exception>
     public byte[] Read(string sampleId, int width, int height)
     {
         var path = PathFor(sampleId);
-        var raw = ImageFile.ReadLabel(path);
+        var raw = ImageFile.ReadLabel(path, MaxImagePixels);
         if (raw.Width != width || raw.Height != height)
         {
             throw new DatasetFileException(path, $"pseudo-label is {raw.Width}×{raw.Height} but its image is {width}×{height}.");

@@ -5,6 +5,16 @@ namespace DiGA.Core.Data.Datasets;
 /// <summary>Options shared by the file-based dataset readers.</summary>
 public sealed class SegmentationDatasetOptions
 {
+    /// <summary>The default <see cref="MaxImagePixels"/>: 50 megapixels.</summary>
+    /// <remarks>
+    /// The largest images of the supported datasets are Mapillary Vistas photographs of about 12 megapixels (4000×3000 and
+    /// a few larger); 50 megapixels leaves four times that while keeping one decoded image and label below ~2 GB.
+    /// </remarks>
+    public const int DefaultMaxImagePixels = 50_000_000;
+
+    /// <summary>The largest accepted <see cref="MaxImagePixels"/>: 200 megapixels, so that every decoding buffer of a 16-bit RGBA PNG stays below 2 GB.</summary>
+    public const int MaxImagePixelsLimit = 200_000_000;
+
     /// <summary>Gets or sets the dataset root directory (the folder that holds the reader's layout).</summary>
     /// <value>The default value is an empty string (must be set).</value>
     [Required]
@@ -35,6 +45,15 @@ public sealed class SegmentationDatasetOptions
     /// <value>The default value is 0.</value>
     [Range(0, 65536)]
     public int ResizeWidth { get; set; }
+
+    /// <summary>Gets or sets the largest image or label (width × height) the reader decodes; larger files throw a <see cref="DatasetFileException"/>.</summary>
+    /// <value>The default value is <see cref="DefaultMaxImagePixels"/> (50 megapixels).</value>
+    /// <remarks>
+    /// The size is checked against the file's header before anything is allocated, so a small corrupt file cannot make the
+    /// reader allocate gigabytes. Raise it only for datasets whose images are larger than 50 megapixels.
+    /// </remarks>
+    [Range(1, MaxImagePixelsLimit)]
+    public int MaxImagePixels { get; set; } = DefaultMaxImagePixels;
 
     /// <summary>Gets or sets what happens when a listed file is missing while the dataset is indexed.</summary>
     /// <value>The default value is <see cref="InvalidSamplePolicy.Throw"/>.</value>

@@ -84,23 +84,35 @@ public static class ModelCheckpoint
             throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
         }
 
+        if (device is not null)
+        {
+            TorchDevices.Resolve(device);
+        }
+
         var (tensors, metadata) = SafetensorsFile.Read(path);
         using var state = new TensorDictionary(tensors);
         var header = ReadHeader(path, metadata);
         ISegmentationModel model;
-        if (header.DeepLabV2 is { } deepLab)
+        try
         {
-            deepLab.Device = device ?? deepLab.Device;
-            model = new DeepLabV2(deepLab);
+            if (header.DeepLabV2 is { } deepLab)
+            {
+                deepLab.Device = device ?? deepLab.Device;
+                model = new DeepLabV2(deepLab);
+            }
+            else if (header.Compact is { } compact)
+            {
+                compact.Device = device ?? compact.Device;
+                model = new CompactSegmentationModel(compact);
+            }
+            else
+            {
+                throw new InvalidDataException($"Checkpoint '{path}' names no architecture options.");
+            }
         }
-        else if (header.Compact is { } compact)
+        catch (ArgumentException ex)
         {
-            compact.Device = device ?? compact.Device;
-            model = new CompactSegmentationModel(compact);
-        }
-        else
-        {
-            throw new InvalidDataException($"Checkpoint '{path}' names no architecture options.");
+            throw new InvalidDataException($"Checkpoint '{path}' has invalid architecture options: {ex.Message}", ex);
         }
 
         try
@@ -125,7 +137,8 @@ public static class ModelCheckpoint
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var header = ReadHeader(path, SafetensorsFile.ReadMetadata(path));
-        var normalization = header.DeepLabV2?.Normalization ?? header.Compact!.InputNormalization;
+        var normalization = header.DeepLabV2?.Normalization ?? header.Compact?.InputNormalization
+            ?? throw new InvalidDataException($"Checkpoint '{path}' names no architecture options.");
         return new SegmentationModelInfo(header.Architecture, header.ClassNames, header.FeatureChannels, header.OutputStride, normalization);
     }
 

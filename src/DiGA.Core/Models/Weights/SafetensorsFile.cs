@@ -80,48 +80,36 @@ internal static class SafetensorsFile
     }
 
     /// <summary>Reads only the <c>__metadata__</c> of a safetensors file.</summary>
+    /// <exception cref="InvalidDataException">The file is not a safetensors file; the message names it.</exception>
     public static Dictionary<string, string> ReadMetadata(string path)
     {
         using var stream = File.OpenRead(path);
-        using var document = JsonDocument.Parse(ReadHeader(stream, path));
-        return ParseMetadata(document.RootElement);
+        var header = ReadHeader(stream, path);
+        return ParseHeader(header, stream.Length - 8 - header.Length, path).Metadata;
     }
 
     /// <summary>Reads every tensor (on the CPU, owned by the caller) and the metadata of a safetensors file.</summary>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a safetensors file, or its header is inconsistent (a tensor's shape, dtype and data offsets must agree and
+    /// lie inside the file); the message names the file. Nothing is allocated for a tensor before its bytes are known to exist.
+    /// </exception>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
         using var stream = File.OpenRead(path);
         var header = ReadHeader(stream, path);
         var dataStart = 8 + (long)header.Length;
-        Dictionary<string, string> metadata = [];
+        var (entries, metadata) = ParseHeader(header, stream.Length - dataStart, path);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            using var document = JsonDocument.Parse(header);
-            foreach (var property in document.RootElement.EnumerateObject())
+            foreach (var (name, dtype, shape, start, length) in entries)
             {
-                if (property.Name == MetadataKey)
-                {
-                    metadata = ParseMetadata(document.RootElement);
-                    continue;
-                }
-
-                var dtype = TypeOf(property.Value.GetProperty("dtype").GetString(), property.Name, path);
-                var shape = property.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-                var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
                 var tensor = empty(shape, dtype);
-                var length = tensor.numel() * tensor.ElementSize;
-                if (offsets.Length != 2 || offsets[1] - offsets[0] != length || dataStart + offsets[1] > stream.Length)
-                {
-                    tensor.Dispose();
-                    throw new InvalidDataException($"'{path}': tensor '{property.Name}' has data offsets [{string.Join(", ", offsets)}] that do not match its shape or the file size.");
-                }
-
-                tensors[property.Name] = tensor;
+                tensors[name] = tensor;
                 if (length > 0)
                 {
                     var buffer = new byte[length];
-                    stream.Position = dataStart + offsets[0];
+                    stream.Position = dataStart + start;
                     stream.ReadExactly(buffer);
                     tensor.bytes = buffer;
                 }
@@ -152,7 +140,7 @@ internal static class SafetensorsFile
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength == 0 || headerLength > (ulong)Math.Min(stream.Length - 8, 100_000_000))
         {
-            throw new InvalidDataException($"'{path}' is not a safetensors file (header length {headerLength}).");
+            throw new InvalidDataException($"'{path}' is not a safetensors file (header length {headerLength} for a file of {stream.Length} bytes).");
         }
 
         var header = new byte[headerLength];
@@ -160,18 +148,85 @@ internal static class SafetensorsFile
         return header;
     }
 
-    private static Dictionary<string, string> ParseMetadata(JsonElement root)
+    /// <summary>Parses and checks the JSON header; <paramref name="dataLength"/> is the number of bytes after it.</summary>
+    private static (List<(string Name, ScalarType Type, long[] Shape, long Start, long Length)> Entries, Dictionary<string, string> Metadata) ParseHeader(byte[] header, long dataLength, string path)
     {
+        var entries = new List<(string, ScalarType, long[], long, long)>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (root.TryGetProperty(MetadataKey, out var element))
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0;
+        try
         {
-            foreach (var item in element.EnumerateObject())
+            using var document = JsonDocument.Parse(header);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                metadata[item.Name] = item.Value.GetString() ?? string.Empty;
+                throw new InvalidDataException($"'{path}' is not a safetensors file (its header is not a JSON object).");
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!names.Add(property.Name))
+                {
+                    throw new InvalidDataException($"'{path}': tensor '{property.Name}' is listed twice.");
+                }
+
+                if (property.Name == MetadataKey)
+                {
+                    foreach (var item in property.Value.EnumerateObject())
+                    {
+                        metadata[item.Name] = item.Value.GetString() ?? string.Empty;
+                    }
+
+                    continue;
+                }
+
+                var dtype = TypeOf(property.Value.GetProperty("dtype").GetString(), property.Name, path);
+                var shape = property.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                var length = ByteLength(shape, dtype);
+                if (shape.Length > 64 || length < 0 || offsets.Length != 2 || offsets[0] < 0 || offsets[1] - offsets[0] != length || offsets[1] > dataLength)
+                {
+                    throw new InvalidDataException($"'{path}': tensor '{property.Name}' has shape [{string.Join(", ", shape)}] and data offsets [{string.Join(", ", offsets)}], which do not match each other or the {dataLength} data bytes of the file.");
+                }
+
+                total += length;
+                if (total > dataLength)
+                {
+                    throw new InvalidDataException($"'{path}': the tensors claim {total} or more data bytes, but the file has {dataLength}.");
+                }
+
+                entries.Add((property.Name, dtype, shape, offsets[0], length));
             }
         }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            throw new InvalidDataException($"'{path}' is not a safetensors file (bad JSON header: {ex.Message})", ex);
+        }
 
-        return metadata;
+        return (entries, metadata);
+    }
+
+    /// <summary>The number of data bytes of a tensor, or -1 for a negative dimension or a size beyond <see cref="Array.MaxLength"/>.</summary>
+    private static long ByteLength(long[] shape, ScalarType dtype)
+    {
+        long length = dtype switch
+        {
+            ScalarType.Float64 or ScalarType.Int64 => 8,
+            ScalarType.Float32 or ScalarType.Int32 => 4,
+            ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+            _ => 1,
+        };
+        foreach (var size in shape)
+        {
+            if (size < 0 || (size > 0 && length > Array.MaxLength / size))
+            {
+                return -1;
+            }
+
+            length *= size;
+        }
+
+        return length;
     }
 
     private static string NameOf(ScalarType type, string tensorName)

@@ -81,14 +81,31 @@ public static class WeightImporter
             }
 
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            foreach (DictionaryEntry entry in table)
+            try
             {
-                if (entry.Value is not Tensor tensor)
+                foreach (DictionaryEntry entry in table)
                 {
-                    throw new InvalidDataException($"'{path}': entry '{entry.Key}' is not a tensor; save a state dictionary (torch.save(model.state_dict(), path)), not a whole model or a training checkpoint.");
+                    if (entry.Value is not Tensor tensor)
+                    {
+                        throw new InvalidDataException($"'{path}': entry '{entry.Key}' is not a tensor; save a state dictionary (torch.save(model.state_dict(), path)), not a whole model or a training checkpoint.");
+                    }
+
+                    if (entry.Key is not string key)
+                    {
+                        throw new InvalidDataException($"'{path}': a key of type {entry.Key.GetType().Name} is not a parameter name; save a state dictionary (torch.save(model.state_dict(), path)).");
+                    }
+
+                    result[key] = tensor;
+                }
+            }
+            catch (InvalidDataException)
+            {
+                foreach (var value in table.Values)
+                {
+                    (value as Tensor)?.Dispose();
                 }
 
-                result[(string)entry.Key] = tensor;
+                throw;
             }
 
             return result;

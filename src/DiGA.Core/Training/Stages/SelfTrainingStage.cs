@@ -50,15 +50,17 @@ internal sealed class SelfTrainingStage : StageTrainer
 
     protected override void LoadExtraState(IReadOnlyDictionary<string, byte[]> entries, string path)
     {
-        if (!entries.TryGetValue("centroids.dat", out var bytes))
+        entries.Load(path, "centroids.dat", CheckpointEntryFormat.Tensor, stream =>
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has no 'centroids.dat' entry.");
-        }
+            using var saved = Tensor.Load(stream);
+            if (!saved.shape.SequenceEqual(_centroids.Centroids.shape))
+            {
+                throw new InvalidDataException($"Checkpoint '{path}': entry 'centroids.dat' holds a [{string.Join(", ", saved.shape)}] tensor, not the [{string.Join(", ", _centroids.Centroids.shape)}] centroids of this stage.");
+            }
 
-        using var stream = new MemoryStream(bytes);
-        using var saved = Tensor.Load(stream);
-        using var noGrad = no_grad();
-        _centroids.Centroids.copy_(saved);
+            using var noGrad = no_grad();
+            _centroids.Centroids.copy_(saved);
+        });
     }
 
     protected override IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration)

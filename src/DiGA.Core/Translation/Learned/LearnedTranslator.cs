@@ -113,7 +113,7 @@ public sealed class LearnedTranslator : IDomainTranslator, IDisposable
         {
             module.load_py(path, strict: true);
         }
-        catch (Exception exception) when (exception is not OutOfMemoryException and not IOException)
+        catch (Exception exception) when (exception is not OutOfMemoryException and (not IOException or EndOfStreamException))
         {
             throw new InvalidDataException($"'{path}' does not hold the weights of a translator {module.GetName()}: {exception.Message}", exception);
         }

@@ -150,6 +150,38 @@ public class DatasetReaderTests
     }
 
     [Fact]
+    public void ClassMap_NullClassPngOrMutatedFile_ThrowsNamingTheFile()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir["null.json"], """{ "classes": [ null ] }""");
+        ((Action)(() => LabelSpace.LoadClassMap(dir["null.json"]))).Should().Throw<DatasetFileException>().WithMessage("*null.json: class 0 is null*");
+        ImageFile.WriteLabel(dir["image.json"], 4, 4, new byte[16]);
+        ((Action)(() => LabelSpace.LoadClassMap(dir["image.json"]))).Should().Throw<DatasetFileException>().WithMessage("*image.json: not a valid class-map JSON*");
+
+        const string JsonCharacters = "{}[],:\"0123456789-enul";
+        var valid = """{ "name": "toy", "labelBits": 16, "classes": [ { "name": "ground", "color": [10, 20, 30], "ids": [1, 2] }, { "name": "sky", "color": [0, 0, 200] } ], "ignoreIds": [0, 255] }"""u8.ToArray();
+        var random = new Random(13);
+        for (var i = 0; i < 400; i++)
+        {
+            var bytes = (byte[])valid.Clone();
+            for (var flips = random.Next(1, 3); flips > 0; flips--)
+            {
+                bytes[random.Next(bytes.Length)] = i % 2 == 0 ? (byte)random.Next(256) : (byte)JsonCharacters[random.Next(JsonCharacters.Length)];
+            }
+
+            File.WriteAllBytes(dir["mutated.json"], i % 5 == 0 ? bytes[..random.Next(bytes.Length)] : bytes);
+            try
+            {
+                LabelSpace.LoadClassMap(dir["mutated.json"]);
+            }
+            catch (DatasetFileException ex)
+            {
+                ex.FilePath.Should().Be(dir["mutated.json"], "case {0}: {1}", i, ex.Message);
+            }
+        }
+    }
+
+    [Fact]
     public void PseudoLabelFolder_WriteThenRead_KeepsClassesAndIgnoresTheRest()
     {
         using var dir = new TempDirectory();

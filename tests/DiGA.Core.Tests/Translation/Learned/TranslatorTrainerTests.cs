@@ -122,6 +122,39 @@ public sealed class TranslatorTrainerTests
     }
 
     [Fact]
+    public void Load_TruncatedCorruptOrForeignWeights_ThrowsNamingTheFile()
+    {
+        using var features = new TinyFeatures();
+        using var trainer = new TranslatorTrainer(NarrowOptions(), features);
+        var directory = Path.Combine(Path.GetTempPath(), $"translator-{Guid.NewGuid():N}");
+        try
+        {
+            trainer.SaveTranslator(directory);
+            var path = Path.Combine(directory, LearnedTranslator.EncoderFileName);
+            var original = File.ReadAllBytes(path);
+            var random = new Random(9);
+            byte[][] variants =
+            [
+                original[..(original.Length / 2)],
+                original[..(original.Length - 30)],
+                [.. original.Select((b, i) => i is >= 100 and < 140 ? (byte)(b ^ 0x5A) : b)],
+                [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13],
+                [.. Enumerable.Range(0, 6).SelectMany(_ => original.Take(4)).Concat(original.Skip(random.Next(100, 1000)))],
+            ];
+            foreach (var bytes in variants)
+            {
+                File.WriteAllBytes(path, bytes);
+                var act = () => LearnedTranslator.Load(directory, new LearnedTranslatorOptions { Device = "cpu", Width = 8 });
+                act.Should().Throw<InvalidDataException>().WithMessage($"'{path}' does not hold the weights of a translator*");
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Load_WidthMismatch_ThrowsInvalidData()
     {
         using var features = new TinyFeatures();
