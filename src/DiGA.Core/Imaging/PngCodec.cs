@@ -476,7 +476,8 @@ internal static class PngCodec
         }
     }
 
-    private static uint Crc(ReadOnlySpan<byte> data)
+    /// <summary>The CRC-32 of a PNG chunk (type and data).</summary>
+    internal static uint Crc(ReadOnlySpan<byte> data)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in data)

@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using DiGA.Core.Imaging;
 
 namespace DiGA.Core.Tests.Data.Datasets;
 
 /// <summary>Seeded mutations of PNG and JPEG files: truncations, bit flips, header fields, chunk/segment lengths and compressed data.</summary>
 internal static class FileMutator
 {
-    private static readonly uint[] CrcTable = BuildCrcTable();
 
     /// <summary>The IHDR sizes every PNG is also tried with: empty, huge, beyond the array limit, negative, and just over a small limit.</summary>
     public static readonly (uint Width, uint Height)[] HeaderSizes =
@@ -142,7 +142,7 @@ internal static class FileMutator
         BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
         Encoding.ASCII.GetBytes("IDAT", chunk.AsSpan(4));
         data.CopyTo(chunk, 8);
-        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc(chunk.AsSpan(4, 4 + data.Length)));
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), PngCodec.Crc(chunk.AsSpan(4, 4 + data.Length)));
         output.Write(chunk);
         var end = last.Offset + 12 + last.Length;
         output.Write(png, end, png.Length - end);
@@ -154,7 +154,7 @@ internal static class FileMutator
     {
         foreach (var chunk in Chunks(bytes))
         {
-            var crc = Crc(bytes.AsSpan(chunk.Offset + 4, 4 + chunk.Length));
+            var crc = PngCodec.Crc(bytes.AsSpan(chunk.Offset + 4, 4 + chunk.Length));
             BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(chunk.Offset + 8 + chunk.Length), crc);
         }
 
@@ -208,33 +208,5 @@ internal static class FileMutator
         }
 
         return segments;
-    }
-
-    private static uint Crc(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return crc ^ 0xFFFFFFFFu;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            var c = n;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
     }
 }
