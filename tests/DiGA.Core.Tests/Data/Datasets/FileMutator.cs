@@ -8,7 +8,6 @@ namespace DiGA.Core.Tests.Data.Datasets;
 /// <summary>Seeded mutations of PNG and JPEG files: truncations, bit flips, header fields, chunk/segment lengths and compressed data.</summary>
 internal static class FileMutator
 {
-
     /// <summary>The IHDR sizes every PNG is also tried with: empty, huge, beyond the array limit, negative, and just over a small limit.</summary>
     public static readonly (uint Width, uint Height)[] HeaderSizes =
     [
