@@ -1,3 +1,4 @@
+using DiGA.Core.Data.Synthetic;
 using Spectre.Console;
 
 namespace DiGA.Sample;

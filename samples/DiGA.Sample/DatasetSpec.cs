@@ -40,7 +40,7 @@ public static class DatasetSpec
             "cityscapes" => new CityscapesDataset(options),
             "bdd100k" => new Bdd100kDataset(options),
             "mapillary" => new MapillaryDataset(options),
-            "folder" => new FolderDataset(options, LabelSpace.LoadClassMap(classMap!)),
+            "folder" => new FolderDataset(options, ClassMapFile.Load(classMap!)),
             _ => throw new ArgumentException($"Dataset '{spec}': unknown kind '{kind}'. Use gta5, synthia, cityscapes, bdd100k, mapillary or folder.", nameof(spec)),
         };
     }

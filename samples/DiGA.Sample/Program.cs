@@ -1,4 +1,6 @@
-using DiGA.Core;
+using DiGA.Core.Data;
+using DiGA.Core.Hosting;
+using DiGA.Core.Training;
 using DiGA.Sample;
 using DiGA.Sample.Commands;
 using Microsoft.Extensions.Configuration;
@@ -74,7 +76,7 @@ catch (OperationCanceledException)
     AnsiConsole.MarkupLine("[yellow]Cancelled. Run the same command again to resume from the last checkpoint.[/]");
     return 130;
 }
-catch (Exception exception) when (exception is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or DiGA.Core.Data.DatasetFileException or DiGA.Core.Training.NonFiniteLossException)
+catch (Exception exception) when (exception is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or DatasetFileException or NonFiniteLossException)
 {
     AnsiConsole.MarkupLine($"[red]Error:[/] {Markup.Escape(exception.Message)}");
     return 1;

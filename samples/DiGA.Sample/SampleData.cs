@@ -1,5 +1,5 @@
 using DiGA.Core.Data;
-using DiGA.Core.Synthetic;
+using DiGA.Core.Data.Synthetic;
 using DiGA.Core.Training;
 
 namespace DiGA.Sample;

@@ -1,4 +1,4 @@
-using DiGA.Core.Synthetic;
+using DiGA.Core.Data.Synthetic;
 
 namespace DiGA.Sample;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using DiGA.Core.Kernels.Teacher;
 using DiGA.Core.Models.DeepLab;
-using DiGA.Core.Teacher;
 
 namespace DiGA.Core.Benchmarks;
 

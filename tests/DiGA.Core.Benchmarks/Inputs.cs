@@ -1,3 +1,4 @@
+using DiGA.Core.Models.DeepLab;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Benchmarks;

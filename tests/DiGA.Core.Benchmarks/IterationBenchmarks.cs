@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using DiGA.Core.Models.DeepLab;
 
 namespace DiGA.Core.Benchmarks;
 

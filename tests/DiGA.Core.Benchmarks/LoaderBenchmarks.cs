@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using DiGA.Core.Data;
-using DiGA.Core.Data.Augmentation;
 using DiGA.Core.Data.Datasets;
+using DiGA.Core.Data.Transforms;
 
 namespace DiGA.Core.Benchmarks;
 

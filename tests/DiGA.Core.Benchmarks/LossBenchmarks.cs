@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using DiGA.Core.Distillation;
-using DiGA.Core.Losses;
+using DiGA.Core.Kernels.Distillation;
+using DiGA.Core.Kernels.Losses;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Benchmarks;

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using DiGA.Core.Mixing;
+using DiGA.Core.Kernels.Mixing;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Benchmarks;

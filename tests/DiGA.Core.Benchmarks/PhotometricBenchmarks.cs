@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using DiGA.Core.Augmentation;
+using DiGA.Core.Kernels.Augmentation;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Benchmarks;

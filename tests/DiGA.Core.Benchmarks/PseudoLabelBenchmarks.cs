@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using DiGA.Core.PseudoLabels;
+using DiGA.Core.Kernels.PseudoLabels;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Benchmarks;

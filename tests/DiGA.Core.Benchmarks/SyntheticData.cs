@@ -1,5 +1,5 @@
 using System.Globalization;
-using DiGA.Core.Synthetic;
+using DiGA.Core.Data.Synthetic;
 
 namespace DiGA.Core.Benchmarks;
 

@@ -1,12 +1,12 @@
-using DiGA.Core.Augmentation;
-using DiGA.Core.Distillation;
-using DiGA.Core.Losses;
-using DiGA.Core.Mixing;
+using DiGA.Core.Kernels.Augmentation;
+using DiGA.Core.Kernels.Distillation;
+using DiGA.Core.Kernels.Losses;
+using DiGA.Core.Kernels.Mixing;
+using DiGA.Core.Kernels.PseudoLabels;
+using DiGA.Core.Kernels.Teacher;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;
-using DiGA.Core.Optimization;
-using DiGA.Core.PseudoLabels;
-using DiGA.Core.Teacher;
+using DiGA.Core.Training.Optimization;
 using DiGA.Core.Translation.Learned;
 using static TorchSharp.torch;
 

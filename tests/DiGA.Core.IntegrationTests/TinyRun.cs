@@ -1,5 +1,9 @@
+using DiGA.Core.Data.Synthetic;
+using DiGA.Core.Hosting;
+using DiGA.Core.Kernels.Distillation;
+using DiGA.Core.Kernels.Mixing;
+using DiGA.Core.Kernels.PseudoLabels;
 using DiGA.Core.Models;
-using DiGA.Core.Synthetic;
 using DiGA.Core.Training;
 
 namespace DiGA.Core.IntegrationTests;
@@ -39,9 +43,9 @@ internal static class TinyRun
     public static DiGAPipeline Pipeline(DiGAOptions options, IDomainTranslator? translator, ISymmetricDistiller? distiller = null) => new(
         options.Pipeline,
         options.Seed,
-        distiller ?? new Distillation.SymmetricDistiller(options.Distillation),
-        new Mixing.ClassMixMixer(options.Mixing),
-        new PseudoLabels.DynamicPseudoLabelSelector(),
+        distiller ?? new SymmetricDistiller(options.Distillation),
+        new ClassMixMixer(options.Mixing),
+        new DynamicPseudoLabelSelector(),
         translator);
 
     public static DirectoryInfo TemporaryDirectory() => Directory.CreateTempSubdirectory("diga-it-");

@@ -1,4 +1,3 @@
-using DiGA.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

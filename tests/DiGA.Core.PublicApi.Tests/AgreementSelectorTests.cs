@@ -1,4 +1,3 @@
-using DiGA.Core;
 using DiGA.Core.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using TorchSharp;

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using DiGA.Core;
-using DiGA.Core.Data;
+using DiGA.Core.Foundation;
+using DiGA.Core.Hosting;
+using DiGA.Core.Labels;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Training;
 using DiGA.Sample.Reporting;

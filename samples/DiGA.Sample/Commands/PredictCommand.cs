@@ -1,7 +1,9 @@
 using System.Globalization;
 using DiGA.Core;
-using DiGA.Core.Data;
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
+using DiGA.Core.Foundation;
+using DiGA.Core.Hosting;
+using DiGA.Core.Labels;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Models.Inference;
 using Spectre.Console;

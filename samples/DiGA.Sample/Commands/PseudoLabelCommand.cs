@@ -1,4 +1,5 @@
-using DiGA.Core;
+using DiGA.Core.Foundation;
+using DiGA.Core.Hosting;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Training;
 using Microsoft.Extensions.DependencyInjection;

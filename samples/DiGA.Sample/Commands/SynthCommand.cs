@@ -1,6 +1,6 @@
 using System.Globalization;
-using DiGA.Core;
-using DiGA.Core.Synthetic;
+using DiGA.Core.Data.Synthetic;
+using DiGA.Core.Hosting;
 using Spectre.Console;
 
 namespace DiGA.Sample.Commands;

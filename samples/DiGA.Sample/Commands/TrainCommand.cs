@@ -1,6 +1,8 @@
 using System.Text.Json;
 using DiGA.Core;
-using DiGA.Core.Evaluation;
+using DiGA.Core.Foundation;
+using DiGA.Core.Hosting;
+using DiGA.Core.Kernels.Metrics;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Training;
 using DiGA.Core.Translation;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using DiGA.Core.Imaging;
 
 namespace DiGA.Core.Data;
 

@@ -1,3 +1,5 @@
+using DiGA.Core.Labels;
+
 namespace DiGA.Core.Data;
 
 /// <summary>Per-channel pixel statistics and label frequencies of a dataset (used for documentation and tests).</summary>

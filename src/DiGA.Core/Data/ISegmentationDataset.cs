@@ -1,3 +1,5 @@
+using DiGA.Core.Labels;
+
 namespace DiGA.Core.Data;
 
 /// <summary>A finite, indexable collection of segmentation samples (an image and, optionally, its label map).</summary>

@@ -1,3 +1,5 @@
+using DiGA.Core.Labels;
+
 namespace DiGA.Core.Data;
 
 /// <summary>Helpers for <see cref="ISegmentationDataset"/>.</summary>

@@ -1,3 +1,5 @@
+using DiGA.Core.Labels;
+
 namespace DiGA.Core.Data;
 
 /// <summary>One decoded segmentation sample held in managed memory: RGB pixels and optional train-id labels.</summary>

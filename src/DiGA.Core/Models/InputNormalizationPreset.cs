@@ -1,5 +1,3 @@
-using DiGA.Core.Imaging;
-
 namespace DiGA.Core.Models;
 
 /// <summary>Named input normalisations for configuration (see <see cref="ImageNormalization"/>).</summary>

@@ -1,3 +1,6 @@
+using DiGA.Core.Models.Compact;
+using DiGA.Core.Models.DeepLab;
+
 namespace DiGA.Core.Models;
 
 /// <summary>The segmentation architectures that <see cref="SegmentationModelFactory"/> builds.</summary>
@@ -9,6 +12,6 @@ public enum SegmentationArchitecture
     /// <summary>DeepLabV2 with a ResNet-50 backbone (<c>deeplabv2-resnet50</c>).</summary>
     DeepLabV2ResNet50,
 
-    /// <summary>The CPU-sized <see cref="Compact.CompactSegmentationModel"/> (<c>compact</c>).</summary>
+    /// <summary>The CPU-sized <see cref="CompactSegmentationModel"/> (<c>compact</c>).</summary>
     Compact,
 }

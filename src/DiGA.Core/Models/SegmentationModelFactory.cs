@@ -1,4 +1,4 @@
-using DiGA.Core.Imaging;
+using DiGA.Core.Hosting;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;
 using Microsoft.Extensions.Logging;

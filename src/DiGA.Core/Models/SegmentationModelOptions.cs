@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using DiGA.Core.Labels;
 using DiGA.Core.Models.Compact;
+using DiGA.Core.Models.DeepLab;
 
 namespace DiGA.Core.Models;
 

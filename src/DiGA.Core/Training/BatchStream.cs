@@ -1,5 +1,4 @@
 using DiGA.Core.Data;
-using DiGA.Core.Data.Augmentation;
 
 namespace DiGA.Core.Training;
 

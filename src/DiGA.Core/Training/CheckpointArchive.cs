@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using DiGA.Core.IO;
+using DiGA.Core.Foundation;
 using TorchSharp;
 
 namespace DiGA.Core.Training;

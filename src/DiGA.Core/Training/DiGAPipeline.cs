@@ -1,11 +1,14 @@
 using DiGA.Core.Data;
-using DiGA.Core.Data.Augmentation;
 using DiGA.Core.Data.Datasets;
-using DiGA.Core.Evaluation;
-using DiGA.Core.Losses;
+using DiGA.Core.Data.Transforms;
+using DiGA.Core.Foundation;
+using DiGA.Core.Kernels.Losses;
+using DiGA.Core.Kernels.Metrics;
+using DiGA.Core.Kernels.PseudoLabels;
 using DiGA.Core.Models.Inference;
-using DiGA.Core.PseudoLabels;
 using DiGA.Core.Training.Stages;
+using DiGA.Core.Translation;
+using DiGA.Core.Translation.Learned;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -145,7 +148,7 @@ public sealed class DiGAPipeline
     /// directions with the LSGAN, cycle, self-reconstruction, semantic-edge and perceptual losses, on source crops with
     /// labels and target crops. Every <paramref name="saveInterval"/> iterations and at the end it writes an atomic
     /// checkpoint under the work directory (a new call resumes from it) and <c>enc_s.pth</c> and <c>dec_s2t.pth</c> to
-    /// <paramref name="outputDirectory"/>, for <see cref="Translation.TranslatorKind.Learned"/>.
+    /// <paramref name="outputDirectory"/>, for <see cref="TranslatorKind.Learned"/>.
     /// </summary>
     /// <param name="source">The labelled source set (labels drive the semantic-edge loss).</param>
     /// <param name="target">The target images.</param>
@@ -160,7 +163,7 @@ public sealed class DiGAPipeline
     public async Task<StageResult> TrainTranslatorAsync(
         ISegmentationDataset source,
         ISegmentationDataset target,
-        Translation.Learned.TranslatorTrainerOptions training,
+        TranslatorTrainerOptions training,
         Device device,
         string outputDirectory,
         int saveInterval = 2000,
@@ -174,10 +177,10 @@ public sealed class DiGAPipeline
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         ArgumentOutOfRangeException.ThrowIfLessThan(saveInterval, 1);
         var stage = new StageOptions { Iterations = training.MaxIterations, BatchSize = Options.Supervised.BatchSize, RandomScale = false };
-        var normalization = Imaging.ImageNormalization.Reference;
+        var normalization = ImageNormalization.Reference;
         using var sourceStream = CreateStream(source, device, normalization, stage, salt: 30, source: true, randomScale: false);
         using var targetStream = CreateStream(target.WithoutLabels(), device, normalization, stage, salt: 31, source: false, randomScale: false);
-        var trainer = new Translation.Learned.TranslatorTrainer(training.WithDeviceAndSeed(device.ToString(), Seed));
+        var trainer = new TranslatorTrainer(training.WithDeviceAndSeed(device.ToString(), Seed));
         using var translatorStage = new TranslatorTrainingStage(
             trainer,
             training.MaxIterations,
@@ -272,7 +275,7 @@ public sealed class DiGAPipeline
             () =>
             {
                 Directory.CreateDirectory(directory);
-                IO.AtomicFile.DeleteLeftovers(directory);
+                AtomicFile.DeleteLeftovers(directory);
                 using var fused = new MultiScaleInference(model, new MultiScaleInferenceOptions { Scales = Options.PseudoLabels.Scales, HorizontalFlip = Options.PseudoLabels.HorizontalFlip }, ownsInnerModel: false);
                 model.Module.eval();
                 ForEachBatch(images, model, batch =>
@@ -288,7 +291,7 @@ public sealed class DiGAPipeline
                     }
                 }, cancellationToken);
                 // Written last, durably: its presence means every label file of the folder was completely written.
-                IO.AtomicFile.Write(done, _ => { });
+                AtomicFile.Write(done, _ => { });
                 _logger.LogInformation("Pseudo-labels '{Name}': {Count} images written to {Directory}", name, images.Count, directory);
                 return folder.Label(images);
             },
@@ -324,7 +327,7 @@ public sealed class DiGAPipeline
                     centroids.Accumulate(output.Features, output.Logits);
                 }, cancellationToken);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                IO.AtomicFile.Write(path, stream =>
+                AtomicFile.Write(path, stream =>
                 {
                     using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
                     centroids.Centroids.Save(writer);
@@ -428,7 +431,7 @@ public sealed class DiGAPipeline
     private BatchStream CreateStream(ISegmentationDataset data, ISegmentationModel model, StageOptions stage, int salt, bool source, bool randomScale) =>
         CreateStream(data, DeviceOf(model), model.Info.Normalization, stage, salt, source, randomScale);
 
-    private BatchStream CreateStream(ISegmentationDataset data, Device device, Imaging.ImageNormalization normalization, StageOptions stage, int salt, bool source, bool randomScale)
+    private BatchStream CreateStream(ISegmentationDataset data, Device device, ImageNormalization normalization, StageOptions stage, int salt, bool source, bool randomScale)
     {
         var crop = Options.Data.CropHeight is { } h && Options.Data.CropWidth is { } w
             ? (IJointTransform)(randomScale ? new RandomSizedCrop(h, w) : new RandomCrop(h, w))

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using DiGA.Core.Losses;
-using DiGA.Core.PseudoLabels;
+using DiGA.Core.Hosting;
+using DiGA.Core.Kernels.Losses;
+using DiGA.Core.Kernels.PseudoLabels;
 using Microsoft.Extensions.Options;
 
 namespace DiGA.Core.Training;

@@ -1,4 +1,4 @@
-using DiGA.Core.Evaluation;
+using DiGA.Core.Kernels.Metrics;
 
 namespace DiGA.Core.Training;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using DiGA.Core.Augmentation;
+using DiGA.Core.Kernels.Augmentation;
 using Microsoft.Extensions.Options;
 
 namespace DiGA.Core.Training;

@@ -1,5 +1,3 @@
-using DiGA.Core.Losses;
-
 namespace DiGA.Core.Training;
 
 /// <summary>The pluggable pieces a training stage composes.</summary>

@@ -1,4 +1,4 @@
-using DiGA.Core.Evaluation;
+using DiGA.Core.Kernels.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;

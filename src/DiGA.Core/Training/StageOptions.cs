@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using DiGA.Core.Optimization;
-using DiGA.Core.Teacher;
+using DiGA.Core.Kernels.Teacher;
+using DiGA.Core.Training.Optimization;
 using Microsoft.Extensions.Options;
 
 namespace DiGA.Core.Training;

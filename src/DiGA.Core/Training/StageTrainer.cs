@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using DiGA.Core.Evaluation;
+using DiGA.Core.Kernels.Teacher;
 using DiGA.Core.Models.Checkpoints;
-using DiGA.Core.Optimization;
-using DiGA.Core.Teacher;
+using DiGA.Core.Training.Optimization;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using DiGA.Core.Data;
+using DiGA.Core.Data.Transforms;
 
 namespace DiGA.Core.Training;
 

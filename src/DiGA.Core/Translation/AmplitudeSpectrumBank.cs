@@ -1,5 +1,4 @@
-using DiGA.Core.IO;
-using DiGA.Core.Imaging;
+using DiGA.Core.Foundation;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -54,7 +53,7 @@ public sealed class AmplitudeSpectrumBank : IDisposable
         Device? device = null;
         foreach (var batch in targetBatches)
         {
-            TranslationGuard.ValidateImages(batch, nameof(targetBatches));
+            Guard.Images(batch, nameof(targetBatches));
             device ??= batch.device;
             var halfSize = FourierTranslator.BandHalfSize(batch.shape[2], batch.shape[3], beta);
             var rgb = normalization.Denormalize(batch.to(ScalarType.Float32)).clamp_(0, 255);
@@ -81,7 +80,7 @@ public sealed class AmplitudeSpectrumBank : IDisposable
     public static AmplitudeSpectrumBank Load(string path, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var state = TranslationGuard.ReadStateDict(path, "Amplitude spectrum file", "an amplitude spectrum file");
+        var state = TranslationSupport.ReadStateDict(path, "Amplitude spectrum file", "an amplitude spectrum file");
 
         if (!state.TryGetValue(AmplitudesKey, out var amplitudes) || amplitudes.dim() != 4 || amplitudes.shape[0] == 0
             || amplitudes.shape[1] != 3 || amplitudes.shape[2] != amplitudes.shape[3] || amplitudes.shape[2] % 2 != 0)

@@ -1,5 +1,4 @@
-using DiGA.Core.IO;
-using DiGA.Core.Imaging;
+using DiGA.Core.Foundation;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -55,7 +54,7 @@ public sealed class ColorStatisticsBank : IDisposable
         Device? device = null;
         foreach (var batch in targetBatches)
         {
-            TranslationGuard.ValidateImages(batch, nameof(targetBatches));
+            Guard.Images(batch, nameof(targetBatches));
             device ??= batch.device;
             var (mean, std) = ImageStatistics(batch.to(ScalarType.Float32), normalization);
             means.Add(mean.to(device));
@@ -80,7 +79,7 @@ public sealed class ColorStatisticsBank : IDisposable
     public static ColorStatisticsBank Load(string path, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var state = TranslationGuard.ReadStateDict(path, "Colour statistics file", "a colour statistics file");
+        var state = TranslationSupport.ReadStateDict(path, "Colour statistics file", "a colour statistics file");
 
         if (!state.TryGetValue(MeansKey, out var means) || !state.TryGetValue(StdsKey, out var stds)
             || means.dim() != 2 || means.shape[1] != 3 || !means.shape.SequenceEqual(stds.shape) || means.shape[0] == 0)

@@ -1,5 +1,4 @@
 using DiGA.Core.Data;
-using DiGA.Core.Imaging;
 using DiGA.Core.Translation.Learned;
 using static TorchSharp.torch;
 

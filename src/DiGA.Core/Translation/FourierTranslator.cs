@@ -1,4 +1,4 @@
-using DiGA.Core.Imaging;
+using DiGA.Core.Foundation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -55,7 +55,7 @@ public sealed class FourierTranslator : IDomainTranslator
     public Tensor Translate(in TranslationArguments arguments)
     {
         var images = arguments.SourceImages;
-        TranslationGuard.ValidateImages(images, nameof(arguments));
+        Guard.Images(images, nameof(arguments));
         var (batch, height, width) = (images.shape[0], images.shape[2], images.shape[3]);
         var halfSize = BandHalfSize(height, width, _beta);
         if (halfSize > _bank.HalfSize)
@@ -81,7 +81,7 @@ public sealed class FourierTranslator : IDomainTranslator
             }
             else
             {
-                var indices = TranslationGuard.DrawIndices(_bank.Count, batch, device, arguments.Generator, nameof(arguments));
+                var indices = TranslationSupport.DrawIndices(_bank.Count, batch, device, arguments.Generator, nameof(arguments));
                 target = _bank.Amplitudes.to(device).index_select(0, indices)[.., .., window.Item1..window.Item2, window.Item1..window.Item2];
             }
 

@@ -1,4 +1,4 @@
-using DiGA.Core.Imaging;
+using DiGA.Core.Foundation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -49,7 +49,7 @@ public sealed class ReinhardTranslator : IDomainTranslator
     public Tensor Translate(in TranslationArguments arguments)
     {
         var images = arguments.SourceImages;
-        TranslationGuard.ValidateImages(images, nameof(arguments));
+        Guard.Images(images, nameof(arguments));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var device = images.device;
@@ -65,7 +65,7 @@ public sealed class ReinhardTranslator : IDomainTranslator
         }
         else
         {
-            var indices = TranslationGuard.DrawIndices(_bank.Count, batch, device, arguments.Generator, nameof(arguments));
+            var indices = TranslationSupport.DrawIndices(_bank.Count, batch, device, arguments.Generator, nameof(arguments));
             targetMean = _bank.Means.to(device).index_select(0, indices).reshape(batch, 3, 1, 1);
             targetStd = _bank.Stds.to(device).index_select(0, indices).reshape(batch, 3, 1, 1);
         }

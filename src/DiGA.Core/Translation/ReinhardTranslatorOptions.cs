@@ -1,5 +1,3 @@
-using DiGA.Core.Imaging;
-
 namespace DiGA.Core.Translation;
 
 /// <summary>Options of <see cref="ReinhardTranslator"/>.</summary>

@@ -1,3 +1,5 @@
+using DiGA.Core.Translation.Learned;
+
 namespace DiGA.Core.Translation;
 
 /// <summary>The built-in source → target translators.</summary>
@@ -12,6 +14,6 @@ public enum TranslatorKind
     /// <summary>Fourier low-frequency amplitude swap (<see cref="FourierTranslator"/>), fitted on target images.</summary>
     Fourier,
 
-    /// <summary>The learned encoder/decoder translator of the reference (<see cref="Learned.LearnedTranslator"/>), loaded from trained weights.</summary>
+    /// <summary>The learned encoder/decoder translator of the reference (<see cref="LearnedTranslator"/>), loaded from trained weights.</summary>
     Learned,
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using DiGA.Core.Training;
+using DiGA.Core.Translation.Learned;
 using Microsoft.Extensions.Options;
 
 namespace DiGA.Core.Translation;
@@ -23,10 +25,10 @@ public sealed class TranslatorOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? LearnedWeightsDirectory { get; set; }
 
-    /// <summary>Gets or sets the training of the learned translator (<see cref="Training.DiGAPipeline.TrainTranslatorAsync"/>): iterations, Adam, loss weights, VGG19 weights file.</summary>
+    /// <summary>Gets or sets the training of the learned translator (<see cref="DiGAPipeline.TrainTranslatorAsync"/>): iterations, Adam, loss weights, VGG19 weights file.</summary>
     [Required]
     [ValidateObjectMembers]
-    public Learned.TranslatorTrainerOptions Training { get; set; } = new();
+    public TranslatorTrainerOptions Training { get; set; } = new();
 
     /// <summary>Gets or sets how many target images (in dataset order) the training-free translators gather statistics from; 0 uses all.</summary>
     /// <value>The default value is 0.</value>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using DiGA.Core.IO;
+using DiGA.Core.Foundation;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Training;
 using Xunit.Abstractions;
@@ -17,7 +17,7 @@ namespace DiGA.Core.IntegrationTests.Crash;
 /// </summary>
 public class CrashSafeCheckpointTests(ITestOutputHelper output)
 {
-    // As in tests/DiGA.Core.ChildProcess/CheckpointLoop.cs.
+    // As in tests/ChildProcess/CheckpointLoop.cs.
     private const string StageFile = "last.ckpt";
     private const string ModelFile = "model.ckpt";
 

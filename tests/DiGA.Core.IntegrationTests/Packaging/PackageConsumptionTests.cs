@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DiGA.Core.Kernels.Distillation;
 
 namespace DiGA.Core.IntegrationTests.Packaging;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
+using DiGA.Core.Hosting;
 using DiGA.Sample;
 using DiGA.Sample.Commands;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
-using DiGA.Core.Synthetic;
+using DiGA.Core.Data.Synthetic;
+using DiGA.Core.Kernels.Distillation;
 using DiGA.Core.Training;
 using DiGA.Core.Translation;
 using TorchSharp;
@@ -20,7 +21,7 @@ public class NonFiniteLossTests
             var options = TinyRun.Options(root.FullName, iterations: 8);
             using var model = TinyRun.Model(options);
             using var translator = (IDisposable)DomainTranslatorFactory.Create(options.Translator, benchmark.TargetTrain, model.Info.Normalization, CPU)!;
-            var poisoned = new PoisonedDistiller(new Distillation.SymmetricDistiller(options.Distillation), poisonFromCall: 5);
+            var poisoned = new PoisonedDistiller(new SymmetricDistiller(options.Distillation), poisonFromCall: 5);
             var pipeline = TinyRun.Pipeline(options, (IDomainTranslator)translator, poisoned);
 
             var act = () => pipeline.WarmUpAsync(model, benchmark.Source, benchmark.TargetTrain);

@@ -1,4 +1,5 @@
 using DiGA.Core.Data;
+using DiGA.Core.Labels;
 
 namespace DiGA.Core.Tests.Data;
 

@@ -1,7 +1,7 @@
 using DiGA.Core.Data;
-using DiGA.Core.Data.Augmentation;
-using DiGA.Core.Imaging;
-using DiGA.Core.Synthetic;
+using DiGA.Core.Data.Synthetic;
+using DiGA.Core.Data.Transforms;
+using DiGA.Core.Labels;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using DiGA.Core.Imaging;
 using DiGA.Core.Models;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
 using DiGA.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using DiGA.Core.Data;
-using DiGA.Core.Imaging;
-using DiGA.Core.Synthetic;
+using DiGA.Core.Data.Synthetic;
 using DiGA.Core.Tests.Helpers;
 using DiGA.Core.Training;
 using DiGA.Core.Training.Stages;

@@ -1,4 +1,3 @@
-using DiGA.Core.Imaging;
 using DiGA.Core.Tests.Helpers;
 using DiGA.Core.Translation;
 using TorchSharp;

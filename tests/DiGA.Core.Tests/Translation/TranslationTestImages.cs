@@ -1,4 +1,3 @@
-using DiGA.Core.Imaging;
 using DiGA.Core.Translation;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,7 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
-using DiGA.Core.Data.Augmentation;
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
+using DiGA.Core.Data.Transforms;
+using DiGA.Core.Labels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,7 +10,7 @@ namespace DiGA.Core.Data.Datasets;
 
 /// <summary>
 /// Base of the file-based readers: an indexed list of (image file, label file) pairs, decoded on demand, labels mapped
-/// through a <see cref="Data.LabelSpace"/>. Derive from it to support another folder layout.
+/// through a <see cref="LabelSpace"/>. Derive from it to support another folder layout.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -1,10 +1,11 @@
+using DiGA.Core.Labels;
 using Microsoft.Extensions.Logging;
 
 namespace DiGA.Core.Data.Datasets;
 
 /// <summary>
 /// A custom dataset: <c>images/&lt;name&gt;.{png,jpg,jpeg}</c> with <c>labels/&lt;name&gt;.png</c>, labels mapped by a class map
-/// (usually strict: <see cref="LabelSpace.LoadClassMap"/>).
+/// (usually strict: <see cref="ClassMapFile.Load"/>).
 /// </summary>
 /// <remarks>List files name one image file per line, relative to <c>images</c>. <see cref="SegmentationDatasetOptions.Split"/>, when set, is a sub-folder of both.</remarks>
 public sealed class FolderDataset : FileSegmentationDataset

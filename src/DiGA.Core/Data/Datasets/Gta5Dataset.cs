@@ -1,3 +1,4 @@
+using DiGA.Core.Labels;
 using Microsoft.Extensions.Logging;
 
 namespace DiGA.Core.Data.Datasets;

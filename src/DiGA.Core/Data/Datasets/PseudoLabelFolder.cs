@@ -1,4 +1,5 @@
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
+using DiGA.Core.Labels;
 
 namespace DiGA.Core.Data.Datasets;
 

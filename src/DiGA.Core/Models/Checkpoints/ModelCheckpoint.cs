@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DiGA.Core.Foundation;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;
 using DiGA.Core.Models.Inference;
-using DiGA.Core.IO;
 using DiGA.Core.Models.Weights;
 
 namespace DiGA.Core.Models.Checkpoints;

@@ -1,3 +1,5 @@
+using DiGA.Core.Foundation;
+using DiGA.Core.Models.DeepLab;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -8,7 +10,7 @@ namespace DiGA.Core.Models.Compact;
 
 /// <summary>
 /// A small segmentation model for CPUs (≈0.4 M parameters at the default width): a narrow ResNet at output stride 8 (or 4)
-/// and the same ASPP + squeeze-excitation head, feature layer and 1×1 classifier as <see cref="DeepLab.DeepLabV2"/>.
+/// and the same ASPP + squeeze-excitation head, feature layer and 1×1 classifier as <see cref="DeepLabV2"/>.
 /// </summary>
 /// <remarks>
 /// <c>Forward</c> returns logits <c>[N, C, ⌈H/s⌉, ⌈W/s⌉]</c> and features <c>[N, FeatureChannels, ⌈H/s⌉, ⌈W/s⌉]</c> with s the output
@@ -61,7 +63,7 @@ public sealed class CompactSegmentationModel : ISegmentationModel
     /// <inheritdoc />
     public SegmentationOutput Forward(Tensor images)
     {
-        SegmentationModelSupport.ValidateImages(images, _device, nameof(CompactSegmentationModel));
+        Guard.ModelInput(images, _device, nameof(CompactSegmentationModel), nameof(images));
         var (logits, features) = _network.forward(images);
         return new SegmentationOutput(logits, features);
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using DiGA.Core.Imaging;
+using DiGA.Core.Labels;
+using DiGA.Core.Models.DeepLab;
 
 namespace DiGA.Core.Models.Compact;
 

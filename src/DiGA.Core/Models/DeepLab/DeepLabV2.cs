@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -72,7 +73,7 @@ public sealed class DeepLabV2 : ISegmentationModel
     /// <inheritdoc />
     public SegmentationOutput Forward(Tensor images)
     {
-        SegmentationModelSupport.ValidateImages(images, _device, nameof(DeepLabV2));
+        Guard.ModelInput(images, _device, nameof(DeepLabV2), nameof(images));
         var (logits, features) = _network.forward(images);
         return new SegmentationOutput(logits, features);
     }

@@ -1,4 +1,4 @@
-using DiGA.Core.Runtime;
+using DiGA.Core.Foundation;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;

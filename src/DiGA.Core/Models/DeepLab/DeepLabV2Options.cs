@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using DiGA.Core.Imaging;
+using DiGA.Core.Labels;
 
 namespace DiGA.Core.Models.DeepLab;
 

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -39,11 +40,7 @@ public sealed class SlidingWindowInference : DelegatingSegmentationModel
     /// <inheritdoc />
     public override SegmentationOutput Forward(Tensor images)
     {
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.dim() != 4)
-        {
-            throw new ArgumentException($"Expected images [N, 3, H, W], got [{string.Join(", ", images.shape)}].", nameof(images));
-        }
+        Guard.Images(images, nameof(images));
 
         using var scope = NewDisposeScope();
         using var guard = no_grad();

@@ -1,6 +1,5 @@
-using DiGA.Core.Augmentation;
-using DiGA.Core.Losses;
-using DiGA.Core.PseudoLabels;
+using DiGA.Core.Kernels.Augmentation;
+using DiGA.Core.Kernels.PseudoLabels;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using DiGA.Core.Losses;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Training.Stages;

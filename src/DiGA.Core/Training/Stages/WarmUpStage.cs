@@ -1,5 +1,4 @@
-using DiGA.Core.Augmentation;
-using DiGA.Core.Losses;
+using DiGA.Core.Kernels.Augmentation;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Training.Stages;

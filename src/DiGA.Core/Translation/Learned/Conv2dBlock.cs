@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -66,7 +67,7 @@ internal sealed class Conv2dBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = Runtime.BlockAlignedConvolution.Forward(_conv, _pad.forward(input));
+        var x = BlockAlignedConvolution.Forward(_conv, _pad.forward(input));
         if (_norm is not null)
         {
             x = _norm.forward(x);

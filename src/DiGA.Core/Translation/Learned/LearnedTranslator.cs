@@ -1,4 +1,4 @@
-using DiGA.Core.IO;
+using DiGA.Core.Foundation;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -75,7 +75,7 @@ public sealed class LearnedTranslator : IDomainTranslator, IDisposable
     public Tensor Translate(in TranslationArguments arguments)
     {
         var images = arguments.SourceImages;
-        TranslationGuard.ValidateImages(images, nameof(arguments));
+        Guard.Images(images, nameof(arguments));
         if (images.shape[2] % 4 != 0 || images.shape[3] % 4 != 0)
         {
             throw new ArgumentException($"Image height and width must be multiples of 4, got {images.shape[2]}×{images.shape[3]}.", nameof(arguments));

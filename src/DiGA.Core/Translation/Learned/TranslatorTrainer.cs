@@ -1,3 +1,5 @@
+using DiGA.Core.Foundation;
+using DiGA.Core.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -279,7 +281,7 @@ public sealed class TranslatorTrainer : IDisposable
 
     private static void ValidateTrainingImages(Tensor images, string parameterName)
     {
-        TranslationGuard.ValidateImages(images, parameterName);
+        Guard.Images(images, parameterName);
         if (images.shape[2] % 4 != 0 || images.shape[3] % 4 != 0 || images.shape[2] < 64 || images.shape[3] < 64)
         {
             throw new ArgumentException($"Training images need a height and width that are multiples of 4 and at least 64 (three discriminator scales), got {images.shape[2]}×{images.shape[3]}.", parameterName);

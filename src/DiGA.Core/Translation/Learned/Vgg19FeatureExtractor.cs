@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -62,7 +63,7 @@ public sealed class Vgg19FeatureExtractor : IPerceptualFeatureExtractor, IDispos
     /// <returns>Five fresh maps: <c>[N, 64, H, W]</c>, <c>[N, 128, H/2, W/2]</c>, <c>[N, 256, H/4, W/4]</c>, <c>[N, 512, H/8, W/8]</c>, <c>[N, 512, H/16, W/16]</c>.</returns>
     public IReadOnlyList<Tensor> Extract(Tensor images)
     {
-        TranslationGuard.ValidateImages(images, nameof(images));
+        Guard.Images(images, nameof(images));
         var outputs = new List<Tensor>(SliceEnds.Length);
         using var scope = NewDisposeScope();
         var x = images;

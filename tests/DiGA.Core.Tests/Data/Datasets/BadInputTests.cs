@@ -1,6 +1,7 @@
 using DiGA.Core.Data;
 using DiGA.Core.Data.Datasets;
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
+using DiGA.Core.Labels;
 
 namespace DiGA.Core.Tests.Data.Datasets;
 

@@ -1,6 +1,7 @@
 using DiGA.Core.Data;
 using DiGA.Core.Data.Datasets;
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
+using DiGA.Core.Labels;
 
 namespace DiGA.Core.Tests.Data.Datasets;
 
@@ -124,7 +125,7 @@ public class DatasetReaderTests
               "ignoreIds": [0, 255]
             }
             """);
-        var space = LabelSpace.LoadClassMap(dir["classes.json"]);
+        var space = ClassMapFile.Load(dir["classes.json"]);
         space.IsStrict.Should().BeTrue();
         space.ClassNames.Should().Equal("ground", "thing");
         ImageFile.WriteRgb(dir["images/a.png"], new RgbImage(W, H, Image(6)));
@@ -144,9 +145,9 @@ public class DatasetReaderTests
     {
         using var dir = new TempDirectory();
         File.WriteAllText(dir["bad.json"], """{ "classes": [ { "name": "x", "color": [1, 2] } ] }""");
-        ((Action)(() => LabelSpace.LoadClassMap(dir["bad.json"]))).Should().Throw<DatasetFileException>().WithMessage("*bad.json*color*");
+        ((Action)(() => ClassMapFile.Load(dir["bad.json"]))).Should().Throw<DatasetFileException>().WithMessage("*bad.json*color*");
         File.WriteAllText(dir["broken.json"], "{ nope");
-        ((Action)(() => LabelSpace.LoadClassMap(dir["broken.json"]))).Should().Throw<DatasetFileException>().WithMessage("*broken.json*JSON*");
+        ((Action)(() => ClassMapFile.Load(dir["broken.json"]))).Should().Throw<DatasetFileException>().WithMessage("*broken.json*JSON*");
     }
 
     [Fact]
@@ -154,9 +155,9 @@ public class DatasetReaderTests
     {
         using var dir = new TempDirectory();
         File.WriteAllText(dir["null.json"], """{ "classes": [ null ] }""");
-        ((Action)(() => LabelSpace.LoadClassMap(dir["null.json"]))).Should().Throw<DatasetFileException>().WithMessage("*null.json: class 0 is null*");
+        ((Action)(() => ClassMapFile.Load(dir["null.json"]))).Should().Throw<DatasetFileException>().WithMessage("*null.json: class 0 is null*");
         ImageFile.WriteLabel(dir["image.json"], 4, 4, new byte[16]);
-        ((Action)(() => LabelSpace.LoadClassMap(dir["image.json"]))).Should().Throw<DatasetFileException>().WithMessage("*image.json: not a valid class-map JSON*");
+        ((Action)(() => ClassMapFile.Load(dir["image.json"]))).Should().Throw<DatasetFileException>().WithMessage("*image.json: not a valid class-map JSON*");
 
         const string JsonCharacters = "{}[],:\"0123456789-enul";
         var valid = """{ "name": "toy", "labelBits": 16, "classes": [ { "name": "ground", "color": [10, 20, 30], "ids": [1, 2] }, { "name": "sky", "color": [0, 0, 200] } ], "ignoreIds": [0, 255] }"""u8.ToArray();
@@ -172,7 +173,7 @@ public class DatasetReaderTests
             File.WriteAllBytes(dir["mutated.json"], i % 5 == 0 ? bytes[..random.Next(bytes.Length)] : bytes);
             try
             {
-                LabelSpace.LoadClassMap(dir["mutated.json"]);
+                ClassMapFile.Load(dir["mutated.json"]);
             }
             catch (DatasetFileException ex)
             {

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
 
 namespace DiGA.Core.Tests.Data.Datasets;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using DiGA.Core.Data;
 using DiGA.Core.Data.Datasets;
-using DiGA.Core.Imaging;
+using DiGA.Core.Data.Imaging;
+using DiGA.Core.Labels;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
@@ -51,7 +52,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
         var random = new Random(Seed);
         var cases = BuildCases(dir, random);
         cases.Values.Count(c => c.What != "unmutated").Should().BeGreaterThanOrEqualTo(2000);
-        var space = LabelSpace.ParseClassMap(new MemoryStream("""{"name":"fuzz","labelBits":16,"strict":false,"classes":[{"name":"a","color":[0,0,0]}]}"""u8.ToArray()), "fuzz.json");
+        var space = ClassMapFile.Parse(new MemoryStream("""{"name":"fuzz","labelBits":16,"strict":false,"classes":[{"name":"a","color":[0,0,0]}]}"""u8.ToArray()), "fuzz.json");
         var dataset = new FolderDataset(new SegmentationDatasetOptions { Root = dir.Path, MaxImagePixels = MaxPixels }, space);
         dataset.Count.Should().Be(cases.Count);
 

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace DiGA.Core.Tests.Fixtures.Kernels;
+namespace DiGA.Core.Tests.Fixtures.kernels;
 
 /// <summary>One parity fixture written by <c>generate_kernel_fixtures.py</c>: named tensors, disposed together.</summary>
 internal sealed class KernelFixture : IDisposable

@@ -1,8 +1,8 @@
-using DiGA.Core.Imaging;
 using DiGA.Core.Models;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;
+using DiGA.Core.Models.Inference;
 using DiGA.Core.Tests.Helpers;
 using DiGA.Core.Tests.Models.DeepLab;
 using static TorchSharp.torch;
@@ -65,7 +65,7 @@ public sealed class ModelCheckpointTests : IDisposable
         using var model = new DeepLabV2(DeepLabV2Tests.NarrowOptions(depth: 50));
         var path = Path.Combine(_directory, "deeplab.safetensors");
         File.WriteAllText(path, "old content");
-        using var decorated = new DiGA.Core.Models.Inference.MultiScaleInference(model, ownsInnerModel: false);
+        using var decorated = new MultiScaleInference(model, ownsInnerModel: false);
         ModelCheckpoint.Save(decorated, path);
         Directory.GetFiles(_directory).Should().ContainSingle().Which.Should().Be(path);
         using var loaded = ModelCheckpoint.Load(path, "cpu");

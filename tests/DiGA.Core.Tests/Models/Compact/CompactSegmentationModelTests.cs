@@ -1,4 +1,5 @@
 using DiGA.Core.Models.Compact;
+using DiGA.Core.Tests.Helpers;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

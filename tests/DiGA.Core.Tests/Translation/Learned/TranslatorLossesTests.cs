@@ -88,14 +88,14 @@ public sealed class TranslatorLossesTests
 internal static class TranslatorLossesAccess
 {
     public static Tensor SemanticEdgeMask(Tensor labels, double threshold) =>
-        DiGA.Core.Translation.Learned.TranslatorLosses.SemanticEdgeMask(labels, threshold);
+        TranslatorLosses.SemanticEdgeMask(labels, threshold);
 
     public static Tensor DiscriminatorLoss(IReadOnlyList<Tensor> real, IReadOnlyList<Tensor> fake) =>
-        DiGA.Core.Translation.Learned.TranslatorLosses.DiscriminatorLoss(real, fake);
+        TranslatorLosses.DiscriminatorLoss(real, fake);
 
     public static Tensor GeneratorLoss(IReadOnlyList<Tensor> fake) =>
-        DiGA.Core.Translation.Learned.TranslatorLosses.GeneratorLoss(fake);
+        TranslatorLosses.GeneratorLoss(fake);
 
     public static Tensor EdgeLoss(Tensor source, Tensor translated, Tensor mask) =>
-        DiGA.Core.Translation.Learned.TranslatorLosses.EdgeLoss(source, translated, mask);
+        TranslatorLosses.EdgeLoss(source, translated, mask);
 }

@@ -1,5 +1,4 @@
 using DiGA.Core.Tests.Helpers;
-using DiGA.Core.Translation;
 using DiGA.Core.Translation.Learned;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,0 +1,112 @@
+using DiGA.Core.Data.Transforms;
+using DiGA.Core.Labels;
+using DiGA.Core.Models;
+using DiGA.Core.Models.DeepLab;
+using DiGA.Core.Training;
+using DiGA.Core.Training.Optimization;
+
+namespace DiGA.Core.Hosting;
+
+/// <summary>Ready-made <see cref="DiGAOptions"/>: the reference GTA5 → Cityscapes and SYNTHIA → Cityscapes settings, and the CPU demo on the built-in synthetic benchmark.</summary>
+/// <remarks>Each call returns a new instance that the caller may adjust. <c>docs/configuration.md</c> lists every value and <c>docs/fidelity.md</c> the deliberate deviations.</remarks>
+public static class DiGAPresets
+{
+    /// <summary>Gets the names accepted by <see cref="Get"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["gta5-cityscapes", "synthia-cityscapes", "synthetic-demo"];
+
+    /// <summary>Gets a preset by name.</summary>
+    /// <param name="name">One of <see cref="Names"/> (case-insensitive).</param>
+    /// <returns>A new options instance.</returns>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    public static DiGAOptions Get(string name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "gta5-cityscapes" => Gta5ToCityscapes(),
+        "synthia-cityscapes" => SynthiaToCityscapes(),
+        "synthetic-demo" => SyntheticDemo(),
+        _ => throw new ArgumentException($"Unknown preset '{name}'. Known presets: {string.Join(", ", Names)}.", nameof(name)),
+    };
+
+    /// <summary>Replaces every value of <paramref name="target"/> with those of a preset.</summary>
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="target">The options to overwrite.</param>
+    public static void ApplyTo(string name, DiGAOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var preset = Get(name);
+        target.Device = preset.Device;
+        target.Seed = preset.Seed;
+        target.Model = preset.Model;
+        target.Pipeline = preset.Pipeline;
+        target.Distillation = preset.Distillation;
+        target.Mixing = preset.Mixing;
+        target.Selector = preset.Selector;
+        target.FixedThreshold = preset.FixedThreshold;
+        target.ClassBalanced = preset.ClassBalanced;
+        target.Translator = preset.Translator;
+    }
+
+    /// <summary>The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, warm-up 80k iterations (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999.</summary>
+    /// <returns>A new options instance.</returns>
+    public static DiGAOptions Gta5ToCityscapes() => new();
+
+    /// <summary>
+    /// The reference SYNTHIA → Cityscapes setting: 16 classes, OHEM cross-entropy, warm-up 60k iterations with batch 4,
+    /// λ_kd 0.25 and s 0.25, colour jitter p 0.7 and grayscale p 0.1, plain (not rescaled) warm-up crops; self-training as
+    /// for GTA5. The warm-up uses the poly schedule; set its <see cref="StageOptions.Schedule"/> to
+    /// <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp.
+    /// </summary>
+    /// <returns>A new options instance.</returns>
+    public static DiGAOptions SynthiaToCityscapes()
+    {
+        var options = new DiGAOptions();
+        options.Model.ClassNames = [.. LabelSpace.Cityscapes16.ClassNames];
+        options.Pipeline.SupervisedLoss = SupervisedLossKind.Ohem;
+        options.Pipeline.WarmUp.Stage.Iterations = 60_000;
+        options.Pipeline.WarmUp.Stage.BatchSize = 4;
+        options.Pipeline.WarmUp.Stage.RandomScale = false;
+        options.Pipeline.WarmUp.DistillationWeight = 0.25;
+        options.Pipeline.WarmUp.Photometric.ColorJitterProbability = 0.7;
+        options.Pipeline.WarmUp.Photometric.GrayscaleProbability = 0.1;
+        options.Distillation.ReverseWeight = 0.25;
+        return options;
+    }
+
+    /// <summary>
+    /// The CPU demo on the built-in synthetic benchmark (64×128 images): the compact model, AdamW 2e-3 with poly decay,
+    /// batches of 8 without cropping, 500 supervised and warm-up iterations, two self-training rounds of 150 iterations,
+    /// an EMA cap of 0.99 with buffers copied (a 0.999 teacher lags behind a few-hundred-iteration student), the EMA teacher
+    /// as each stage's result, and validation (for the curves) and checkpoints every 100 iterations.
+    /// </summary>
+    /// <returns>A new options instance.</returns>
+    public static DiGAOptions SyntheticDemo()
+    {
+        var options = new DiGAOptions { Device = "cpu" };
+        options.Model.Architecture = SegmentationArchitecture.Compact;
+        options.Pipeline.Data.CropHeight = null;
+        options.Pipeline.Data.CropWidth = null;
+        options.Pipeline.Data.SourceRejectionSampling = false;
+        options.Pipeline.Data.InferenceBatchSize = 50;
+        options.Pipeline.Data.Workers = 2;
+        ConfigureDemoStage(options.Pipeline.Supervised, 500);
+        ConfigureDemoStage(options.Pipeline.WarmUp.Stage, 500);
+        ConfigureDemoStage(options.Pipeline.SelfTraining.Stage, 150);
+        options.Pipeline.SelfTraining.Stage.Optimizer.BaseLearningRate = 1e-3;
+        options.Pipeline.Centroids.Momentum = 1e-3;
+        return options;
+    }
+
+    private static void ConfigureDemoStage(StageOptions stage, int iterations)
+    {
+        stage.Iterations = iterations;
+        stage.BatchSize = 8;
+        stage.Optimizer.Kind = OptimizerKind.AdamW;
+        stage.Optimizer.BaseLearningRate = 2e-3;
+        stage.Optimizer.WeightDecay = 1e-4;
+        stage.Teacher.DecayCap = 0.99;
+        stage.Teacher.UpdateBuffers = true;
+        stage.EvaluateTeacher = true;
+        stage.ValidationInterval = 100;
+        stage.CheckpointInterval = 100;
+        stage.LogInterval = 10;
+    }
+}

@@ -1,0 +1,92 @@
+using DiGA.Core;
+using DiGA.Core.Hosting;
+using DiGA.Core.Kernels.Distillation;
+using DiGA.Core.Kernels.Mixing;
+using DiGA.Core.Kernels.PseudoLabels;
+using DiGA.Core.Models;
+using DiGA.Core.Training;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers DiGA.Core in a <see cref="IServiceCollection"/>.</summary>
+public static class DiGAServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the default pieces: <see cref="ISymmetricDistiller"/>, <see cref="ICrossDomainMixer"/>,
+    /// <see cref="IPseudoLabelSelector"/> (chosen by <see cref="DiGAOptions.Selector"/>), <see cref="ISegmentationModel"/>
+    /// (built from <see cref="DiGAOptions.Model"/> on <see cref="DiGAOptions.Device"/>) and <see cref="DiGAPipeline"/>, with
+    /// <see cref="DiGAOptions"/> validated at start-up. Replace any piece through the returned builder.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Adjusts the options, which start from the reference GTA5 → Cityscapes preset.</param>
+    /// <returns>A builder to replace pieces.</returns>
+    public static IDiGABuilder AddDiGA(this IServiceCollection services, Action<DiGAOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<DiGAOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Registers DiGA.Core like <see cref="AddDiGA(IServiceCollection, Action{DiGAOptions})"/>, binding the options from a
+    /// configuration section (usually <c>DiGA</c>). A <c>Preset</c> key (one of <see cref="DiGAPresets.Names"/>) selects the
+    /// values the section then overrides.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The <c>DiGA</c> configuration section.</param>
+    /// <returns>A builder to replace pieces.</returns>
+    public static IDiGABuilder AddDiGA(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<DiGAOptions>()
+            .Configure(options =>
+            {
+                if (configuration["Preset"] is { Length: > 0 } preset)
+                {
+                    DiGAPresets.ApplyTo(preset, options);
+                }
+            })
+            .Bind(configuration);
+        return AddCore(services);
+    }
+
+    private static DiGABuilder AddCore(IServiceCollection services)
+    {
+        services.AddOptions<DiGAOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiGAOptions>, DiGAOptionsValidator>());
+        services.TryAddSingleton<ISymmetricDistiller>(sp => new SymmetricDistiller(Options(sp).Distillation, sp.GetService<ILogger<SymmetricDistiller>>()));
+        services.TryAddSingleton<ICrossDomainMixer>(sp => new ClassMixMixer(Options(sp).Mixing, sp.GetService<ILogger<ClassMixMixer>>()));
+        services.TryAddSingleton<IPseudoLabelSelector>(sp => Options(sp) switch
+        {
+            { Selector: PseudoLabelSelectorKind.FixedThreshold } o => new FixedThresholdSelector(o.FixedThreshold, sp.GetService<ILogger<FixedThresholdSelector>>()),
+            { Selector: PseudoLabelSelectorKind.ClassBalanced } o => new ClassBalancedSelector(o.ClassBalanced, sp.GetService<ILogger<ClassBalancedSelector>>()),
+            _ => new DynamicPseudoLabelSelector(sp.GetService<ILogger<DynamicPseudoLabelSelector>>()),
+        });
+        services.TryAddSingleton(sp => SegmentationModelFactory.Create(Options(sp), sp.GetService<ILoggerFactory>()));
+        services.TryAddTransient(sp =>
+        {
+            var options = Options(sp);
+            return new DiGAPipeline(
+                options.Pipeline,
+                options.Seed,
+                sp.GetRequiredService<ISymmetricDistiller>(),
+                sp.GetRequiredService<ICrossDomainMixer>(),
+                sp.GetRequiredService<IPseudoLabelSelector>(),
+                sp.GetService<IDomainTranslator>(),
+                sp.GetService<ILogger<DiGAPipeline>>());
+        });
+        return new DiGABuilder(services);
+    }
+
+    private static DiGAOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<DiGAOptions>>().Value;
+}
