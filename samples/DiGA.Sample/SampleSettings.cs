@@ -1,4 +1,5 @@
 using DiGA.Core.Data.Synthetic;
+using DiGA.Core.Models;
 
 namespace DiGA.Sample;
 
@@ -22,6 +23,9 @@ public sealed class SampleSettings
 
     /// <summary>Gets or sets a model checkpoint to load (<c>evaluate</c>, <c>predict</c>, <c>pseudo-label</c>, or <c>train</c> to start from).</summary>
     public string? Checkpoint { get; set; }
+
+    /// <summary>Gets or sets the scale <c>predict</c> resizes images to; <see langword="null"/> uses the scale the checkpoint records.</summary>
+    public InputScale? PredictionScale { get; set; }
 
     /// <summary>Gets or sets the input images or folder of <c>predict</c>.</summary>
     public string? Input { get; set; }

@@ -11,14 +11,15 @@ namespace DiGA.Core.Benchmarks;
 [Config(typeof(KernelConfig))]
 public class PhotometricBenchmarks
 {
-    private readonly PhotometricAugmentation _reference = new();
-    private readonly PhotometricAugmentation _allOps = new(new PhotometricAugmentationOptions
+    private readonly PhotometricAugmentation _photometric = new();
+    private readonly PhotometricAugmentationOptions _reference = new();
+    private readonly PhotometricAugmentationOptions _allOps = new()
     {
         ColorJitterProbability = 1,
         GrayscaleProbability = 1,
         BlurProbability = 1,
         SharpnessProbability = 1,
-    });
+    };
 
     private Generator _generator = null!;
     private Tensor _images = null!;
@@ -42,13 +43,13 @@ public class PhotometricBenchmarks
     public void ReferenceProbabilities()
     {
         using var scope = NewDisposeScope();
-        _reference.Augment(_images, _generator);
+        _photometric.Augment(new PhotometricArguments(_images, _reference, _generator));
     }
 
     [Benchmark(Description = "photo.all-ops")]
     public void AllOps()
     {
         using var scope = NewDisposeScope();
-        _allOps.Augment(_images, _generator);
+        _photometric.Augment(new PhotometricArguments(_images, _allOps, _generator));
     }
 }

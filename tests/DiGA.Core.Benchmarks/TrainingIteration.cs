@@ -29,10 +29,11 @@ internal sealed class TrainingIteration : IDisposable
     private readonly EmaTeacher _teacher;
     private readonly SegmentationOptimizer _optimizer;
     private readonly PolyLearningRate _schedule = new();
-    private readonly PhotometricAugmentation _warmupPhoto = new(new PhotometricAugmentationOptions { Beta = 0.4 });
-    private readonly PhotometricAugmentation _selfTrainingPhoto = new(new PhotometricAugmentationOptions { Beta = 0.3 });
-    private readonly PhotometricAugmentation _warmupSecondView = new(new PhotometricAugmentationOptions { Beta = 0.4, SharpnessEnabled = false });
-    private readonly PhotometricAugmentation _selfTrainingSecondView = new(new PhotometricAugmentationOptions { Beta = 0.3, SharpnessEnabled = false });
+    private readonly PhotometricAugmentation _photometric = new();
+    private readonly PhotometricAugmentationOptions _warmupPhoto = new() { Beta = 0.4 };
+    private readonly PhotometricAugmentationOptions _selfTrainingPhoto = new() { Beta = 0.3 };
+    private readonly PhotometricAugmentationOptions _warmupSecondView = new() { Beta = 0.4, SharpnessEnabled = false };
+    private readonly PhotometricAugmentationOptions _selfTrainingSecondView = new() { Beta = 0.3, SharpnessEnabled = false };
     private readonly LearnedTranslator? _translator;
     private readonly ClassMixMixer _mixer = new();
     private readonly SymmetricDistiller _distiller = new();
@@ -92,8 +93,8 @@ internal sealed class TrainingIteration : IDisposable
         _schedule.Apply(_optimizer, _iteration);
         _teacher.Update(_student, _iteration);
 
-        var augmented = _warmupPhoto.Augment(_source, _generator);
-        var secondView = _translator is null ? _warmupSecondView.Augment(_source, _generator) : _translator.Translate(new(_source, _generator));
+        var augmented = _photometric.Augment(new PhotometricArguments(_source, _warmupPhoto, _generator));
+        var secondView = _translator is null ? _photometric.Augment(new PhotometricArguments(_source, _warmupSecondView, _generator)) : _translator.Translate(new(_source, _generator));
         using var mixed = _mixer.Mix(new CrossDomainMixArguments(augmented, _sourceLabels, secondView, _generator));
         var both = cat([_source, mixed.Images], 0);
 
@@ -126,9 +127,9 @@ internal sealed class TrainingIteration : IDisposable
         _schedule.Apply(_optimizer, _iteration);
         _teacher.Update(_student, _iteration);
 
-        var sourceAugmented = _selfTrainingPhoto.Augment(_source, _generator);
-        var targetAugmented = _selfTrainingPhoto.Augment(_target, _generator);
-        var secondView = _translator is null ? _selfTrainingSecondView.Augment(_source, _generator) : _translator.Translate(new(_source, _generator));
+        var sourceAugmented = _photometric.Augment(new PhotometricArguments(_source, _selfTrainingPhoto, _generator));
+        var targetAugmented = _photometric.Augment(new PhotometricArguments(_target, _selfTrainingPhoto, _generator));
+        var secondView = _translator is null ? _photometric.Augment(new PhotometricArguments(_source, _selfTrainingSecondView, _generator)) : _translator.Translate(new(_source, _generator));
         using var sourceMixed = _mixer.Mix(new CrossDomainMixArguments(sourceAugmented, _sourceLabels, secondView, _generator));
         var both = cat([_source, sourceMixed.Images], 0);
 

@@ -2,8 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using DiGA.Core.Models;
+using DiGA.Core.Models.Architectures;
 using DiGA.Core.Models.Checkpoints;
+using DiGA.Core.Models.Compact;
 using DiGA.Core.Training;
+using DiGA.Core.Training.Stages;
 using TorchSharp;
 
 namespace DiGA.Core.ChildProcess;
@@ -54,9 +57,9 @@ internal static class CheckpointLoop
     }
 
     /// <summary>A compact model of about 0.9 M parameters: each checkpoint file is a few megabytes.</summary>
-    private static ISegmentationModel CreateModel() => SegmentationModelFactory.Create(new SegmentationModelOptions
+    private static ISegmentationModel CreateModel() => SegmentationArchitectures.Create(new SegmentationModelOptions
     {
-        Architecture = SegmentationArchitecture.Compact,
+        Architecture = CompactArchitecture.Name,
         ClassNames = ["background", "object"],
         BackboneWidth = 48,
         FeatureChannels = 96,

@@ -1,4 +1,6 @@
 using DiGA.Core.Models;
+using DiGA.Core.Models.Architectures;
+using DiGA.Core.Models.Compact;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.ChildProcess;
@@ -11,7 +13,7 @@ internal static class Convolution
 {
     public static int Run()
     {
-        using var model = SegmentationModelFactory.Create(new SegmentationModelOptions { Architecture = SegmentationArchitecture.Compact, Device = "cpu" });
+        using var model = SegmentationArchitectures.Create(new SegmentationModelOptions { Architecture = CompactArchitecture.Name, Device = "cpu" });
         using var scope = NewDisposeScope();
         var images = randn([4, 3, 32, 64], generator: new TorchSharp.torch.Generator(1));
         using var output = model.Forward(images);

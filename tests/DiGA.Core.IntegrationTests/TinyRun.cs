@@ -2,9 +2,9 @@ using DiGA.Core.Data.Synthetic;
 using DiGA.Core.Hosting;
 using DiGA.Core.Kernels.Distillation;
 using DiGA.Core.Kernels.Mixing;
-using DiGA.Core.Kernels.PseudoLabels;
-using DiGA.Core.Models;
-using DiGA.Core.Training;
+using DiGA.Core.Training.Pipeline;
+using DiGA.Core.Translation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DiGA.Core.IntegrationTests;
 
@@ -38,15 +38,15 @@ internal static class TinyRun
         return options;
     }
 
-    public static ISegmentationModel Model(DiGAOptions options) => SegmentationModelFactory.Create(options);
+    public static ISegmentationModel Model(DiGAOptions options) => new ConfiguredModelFactory(Microsoft.Extensions.Options.Options.Create(options)).Create();
 
-    public static DiGAPipeline Pipeline(DiGAOptions options, IDomainTranslator? translator, ISymmetricDistiller? distiller = null) => new(
-        options.Pipeline,
-        options.Seed,
-        distiller ?? new SymmetricDistiller(options.Distillation),
-        new ClassMixMixer(options.Mixing),
-        new DynamicPseudoLabelSelector(),
-        translator);
+    public static DiGAPipeline Pipeline(DiGAOptions options, ISymmetricDistiller? distiller = null) => new DiGAPipelineBuilder()
+        .WithOptions(options.Pipeline)
+        .WithSeed(options.Seed)
+        .UseDistiller(distiller ?? new SymmetricDistiller(options.Distillation))
+        .UseMixer(new ClassMixMixer(options.Mixing))
+        .UseTranslators(new DomainTranslatorFactory(options.Translator))
+        .Build();
 
     public static DirectoryInfo TemporaryDirectory() => Directory.CreateTempSubdirectory("diga-it-");
 }

@@ -1,9 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using DiGA.Core.Foundation;
 using DiGA.Core.Hosting;
-using DiGA.Core.Labels;
 using DiGA.Core.Models.Checkpoints;
-using DiGA.Core.Training;
+using DiGA.Core.Training.Pipeline;
 using DiGA.Sample.Reporting;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -21,22 +21,17 @@ public sealed class EvaluateCommand(DiGAOptions options, SampleSettings settings
         using var model = ModelCheckpoint.Load(checkpoint, TorchDevices.Resolve(options.Device).ToString());
         var metrics = await services.GetRequiredService<DiGAPipeline>().EvaluateAsync(model, data, cancellationToken);
         AnsiConsole.Write(new Text(metrics.ToTable($"{data.Name}: {Path.GetFileName(checkpoint)}")));
-        var summary = new Dictionary<string, object?>
+        var report = new MetricsReport("evaluate", options.Seed);
+        report.Settings["checkpoint"] = Path.GetFileName(checkpoint);
+        report.Add(data.Name, metrics);
+        if (report.Runs[data.Name].MeanIoU13 is { } miou13)
         {
-            ["checkpoint"] = Path.GetFileName(checkpoint),
-            ["dataset"] = data.Name,
-            ["evaluation"] = metrics.ToPercent(),
-        };
-        if (model.Info.ClassCount == 16)
-        {
-            var miou13 = Math.Round(100 * metrics.MeanOver(LabelSpace.Synthia13ClassIndices), 2);
-            summary["mIoU13"] = miou13;
-            AnsiConsole.MarkupLine($"  mIoU* (13 classes) {miou13:F2}");
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"  mIoU* (13 classes) {miou13:F2}");
         }
 
         var output = Path.GetFullPath(settings.Output);
         Directory.CreateDirectory(output);
-        ReportFile.WriteAllText(Path.Combine(output, "metrics.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        report.Write(Path.Combine(output, "metrics.json"));
         return 0;
     }
 }

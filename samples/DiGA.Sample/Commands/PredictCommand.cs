@@ -1,9 +1,9 @@
 using System.Globalization;
-using DiGA.Core;
 using DiGA.Core.Data.Imaging;
 using DiGA.Core.Foundation;
 using DiGA.Core.Hosting;
 using DiGA.Core.Labels;
+using DiGA.Core.Models;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Models.Inference;
 using Spectre.Console;
@@ -35,18 +35,19 @@ public sealed class PredictCommand(DiGAOptions options, SampleSettings settings)
         var device = TorchDevices.Resolve(options.Device);
         using var model = ModelCheckpoint.Load(checkpoint, device.ToString());
         var labelSpace = LabelSpace.Identity("model", model.Info.ClassNames, LabelSpace.Cityscapes19TrainIds.Colors.Take(model.Info.ClassCount).Concat(Enumerable.Repeat(new LabelColor(128, 128, 128), Math.Max(0, model.Info.ClassCount - 19))).ToArray());
-        model.Module.eval();
+        var scale = settings.PredictionScale ?? ModelCheckpoint.ReadInputScale(checkpoint);
+        var predictor = new SegmentationPredictor(model, new SegmentationPredictorOptions { InputScale = scale });
+        AnsiConsole.MarkupLine(scale is null
+            ? "The checkpoint records no training scale: predicting every image at its own size (set --Sample:PredictionScale:ImageHeight/ImageWidth to choose one)."
+            : $"Predicting at the model's training scale: images resized to a height of {scale.ImageHeight}, windows of {scale.Window.Height}×{scale.Window.Width} where larger.");
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var image = ImageFile.ReadRgb(file);
+            var labels = predictor.PredictLabels(model.Info.Normalization.Normalize(image.Pixels, image.Height, image.Width, device))[0].to(ScalarType.Byte).cpu();
             var rgb = tensor(image.Pixels, [1, image.Height, image.Width, 3]).permute(0, 3, 1, 2);
-            var normalized = model.Info.Normalization.Normalize(rgb).to(device);
-            using var window = new SlidingWindowInference(model, WindowFor(model, image), ownsInnerModel: false);
-            using var prediction = window.Forward(normalized);
-            var labels = prediction.Logits.argmax(1)[0].to(ScalarType.Byte).cpu();
             var name = Path.GetFileNameWithoutExtension(file);
             PredictionImages.SaveColorized(labels, Path.Combine(output, name + "-labels.png"), labelSpace);
             PredictionImages.SaveOverlay(rgb[0], labels, Path.Combine(output, name + "-overlay.png"), labelSpace);
@@ -55,17 +56,5 @@ public sealed class PredictCommand(DiGAOptions options, SampleSettings settings)
 
         AnsiConsole.MarkupLine($"Wrote {files.Length} prediction(s) to [bold]{Markup.Escape(output)}[/].");
         return Task.FromResult(0);
-    }
-
-    private SlidingWindowInferenceOptions WindowFor(ISegmentationModel model, RgbImage image)
-    {
-        var height = Math.Min(image.Height, settings.Benchmark.Height * 2);
-        var width = Math.Min(image.Width, settings.Benchmark.Width * 2);
-        if (model.Info.Architecture.StartsWith("deeplab", StringComparison.OrdinalIgnoreCase))
-        {
-            (height, width) = (Math.Min(image.Height, 512), Math.Min(image.Width, 1024));
-        }
-
-        return new SlidingWindowInferenceOptions { WindowHeight = height, WindowWidth = width, StrideHeight = Math.Max(1, height * 2 / 3), StrideWidth = Math.Max(1, width * 2 / 3) };
     }
 }

@@ -1,7 +1,7 @@
 using DiGA.Core.Foundation;
 using DiGA.Core.Hosting;
 using DiGA.Core.Models.Checkpoints;
-using DiGA.Core.Training;
+using DiGA.Core.Training.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -18,7 +18,7 @@ public sealed class PseudoLabelCommand(DiGAOptions options, SampleSettings setti
         options.Pipeline.WorkDirectory = Path.GetFullPath(settings.Output);
         using var model = ModelCheckpoint.Load(checkpoint, TorchDevices.Resolve(options.Device).ToString());
         var name = Path.GetFileNameWithoutExtension(checkpoint);
-        var labelled = await services.GetRequiredService<DiGAPipeline>().GeneratePseudoLabelsAsync(model, target, name, cancellationToken);
+        var labelled = await services.GetRequiredService<DiGAPipeline>().PseudoLabels.WriteAsync(model, target, name, cancellationToken);
         AnsiConsole.MarkupLine($"Wrote {labelled.Count} pseudo-labels to [bold]{Markup.Escape(Path.Combine(options.Pipeline.WorkDirectory, "pseudo-labels", name))}[/].");
         return 0;
     }

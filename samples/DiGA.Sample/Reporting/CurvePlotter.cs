@@ -19,10 +19,10 @@ public static class CurvePlotter
             if (stage.Losses.Count > 0)
             {
                 var plot = new Plot();
-                foreach (var term in stage.Losses[^1].Losses.Keys.Where(k => k != "kept"))
+                var xs = stage.Losses.Select(r => (double)r.Iteration).ToArray();
+                foreach (var term in stage.Losses[^1].Losses.Terms().Select(t => t.Key).Where(k => k != "kept"))
                 {
-                    var xs = stage.Losses.Select(r => (double)r.Iteration).ToArray();
-                    var ys = stage.Losses.Select(r => r.Losses.TryGetValue(term, out var v) ? v : double.NaN).ToArray();
+                    var ys = stage.Losses.Select(r => r.Losses.Terms().FirstOrDefault(t => t.Key == term) is { Key: not null } found ? found.Value : double.NaN).ToArray();
                     plot.Add.Scatter(xs, ys).LegendText = term;
                 }
 

@@ -3,8 +3,11 @@ using static TorchSharp.torch;
 namespace DiGA.Core;
 
 /// <summary>Renders source images in the style of the target domain: the second input of the cross-domain mixture.</summary>
-/// <remarks>Inputs and outputs are normalised like the segmentation model's input. Implementations never dispose their input and run without gradients.</remarks>
-public interface IDomainTranslator
+/// <remarks>
+/// Inputs and outputs are normalised like the segmentation model's input. Implementations never dispose their input and run
+/// without gradients. Disposing a translator releases what it fitted or loaded (statistics, networks).
+/// </remarks>
+public interface IDomainTranslator : IDisposable
 {
     /// <summary>Translates a batch of source images.</summary>
     /// <param name="arguments">The source images and the random generator.</param>

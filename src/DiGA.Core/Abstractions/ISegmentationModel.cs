@@ -14,6 +14,9 @@ public interface ISegmentationModel : IDisposable
     /// <summary>Gets what is needed to rebuild and to feed the model: architecture, classes and input normalisation.</summary>
     SegmentationModelInfo Info { get; }
 
+    /// <summary>Gets the device of the model's parameters; the model's inputs must be there.</summary>
+    Device Device { get; }
+
     /// <summary>Gets the trainable module: its parameters, buffers, train/eval mode and state dictionary.</summary>
     nn.Module Module { get; }
 

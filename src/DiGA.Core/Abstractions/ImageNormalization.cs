@@ -41,6 +41,26 @@ public sealed record ImageNormalization(ChannelOrder ChannelOrder, IReadOnlyList
         return x.sub(mean).div_(divisor).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Turns interleaved 8-bit RGB pixels (height × width × 3, row-major, as images are decoded) into one model input.</summary>
+    /// <param name="pixels">The pixels; copied.</param>
+    /// <param name="height">The image height.</param>
+    /// <param name="width">The image width.</param>
+    /// <param name="device">The device of the result; <see langword="null"/> is the CPU.</param>
+    /// <returns>A fresh float32 tensor <c>[1, 3, height, width]</c> in model space, owned by the caller.</returns>
+    /// <exception cref="ArgumentException">The pixel count is not <c>height × width × 3</c>.</exception>
+    public Tensor Normalize(byte[] pixels, int height, int width, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (pixels.LongLength != (long)height * width * 3)
+        {
+            throw new ArgumentException($"Expected {height}×{width}×3 = {(long)height * width * 3} RGB values, got {pixels.LongLength}.", nameof(pixels));
+        }
+
+        using var scope = NewDisposeScope();
+        var hwc = tensor(pixels, [1, height, width, 3]);
+        return Normalize((device is null ? hwc : hwc.to(device)).permute(0, 3, 1, 2)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Maps model-space tensors back to RGB on the 0–255 scale (not clamped).</summary>
     /// <param name="normalized">Normalised images <c>[N, 3, H, W]</c> or <c>[3, H, W]</c>, float32.</param>
     /// <returns>A fresh float32 RGB tensor owned by the caller.</returns>

@@ -56,4 +56,13 @@ public sealed class DataLoaderOptions
     /// <summary>Gets or sets what happens when a sample cannot be loaded.</summary>
     /// <value>The default value is <see cref="InvalidSamplePolicy.Throw"/>.</value>
     public InvalidSamplePolicy InvalidSamplePolicy { get; set; } = InvalidSamplePolicy.Throw;
+
+    /// <summary>Copies the options with another start position and endless epochs, for a stream that seeks.</summary>
+    internal DataLoaderOptions StartingAt(long batchIndex)
+    {
+        var copy = (DataLoaderOptions)MemberwiseClone();
+        copy.StartBatch = batchIndex;
+        copy.Epochs = 0;
+        return copy;
+    }
 }

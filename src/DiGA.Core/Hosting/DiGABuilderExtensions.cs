@@ -1,4 +1,5 @@
 using DiGA.Core;
+using DiGA.Core.Kernels.Augmentation;
 using DiGA.Core.Translation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -28,29 +29,33 @@ public static class DiGABuilderExtensions
     public static IDiGABuilder UseDistiller<TDistiller>(this IDiGABuilder builder)
         where TDistiller : class, ISymmetricDistiller => Replace<ISymmetricDistiller, TDistiller>(builder);
 
-    /// <summary>Uses the model <paramref name="factory"/> builds (once; the container disposes it).</summary>
+    /// <summary>Uses <typeparamref name="TLoss"/> (a singleton built by the container) as the supervised loss.</summary>
+    /// <typeparam name="TLoss">The loss type.</typeparam>
     /// <param name="builder">The builder.</param>
-    /// <param name="factory">Builds the model.</param>
     /// <returns>The builder.</returns>
-    public static IDiGABuilder UseModel(this IDiGABuilder builder, Func<IServiceProvider, ISegmentationModel> factory)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(factory);
-        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
-        return builder;
-    }
+    public static IDiGABuilder UseLoss<TLoss>(this IDiGABuilder builder)
+        where TLoss : class, ISegmentationLoss => Replace<ISegmentationLoss, TLoss>(builder);
 
-    /// <summary>Uses <paramref name="translator"/> as the source → target translator of the cross-domain mixture (the container does not dispose it).</summary>
+    /// <summary>Uses <typeparamref name="TAugmenter"/> (a singleton built by the container) as the photometric view.</summary>
+    /// <typeparam name="TAugmenter">The augmenter type.</typeparam>
     /// <param name="builder">The builder.</param>
-    /// <param name="translator">The translator, for example one built by <see cref="DomainTranslatorFactory"/>.</param>
     /// <returns>The builder.</returns>
-    public static IDiGABuilder UseTranslator(this IDiGABuilder builder, IDomainTranslator translator)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(translator);
-        builder.Services.Replace(ServiceDescriptor.Singleton(translator));
-        return builder;
-    }
+    public static IDiGABuilder UsePhotometric<TAugmenter>(this IDiGABuilder builder)
+        where TAugmenter : class, IPhotometricAugmenter => Replace<IPhotometricAugmenter, TAugmenter>(builder);
+
+    /// <summary>Uses <typeparamref name="TFactory"/> (a singleton built by the container) to create the translators.</summary>
+    /// <typeparam name="TFactory">The translator factory type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IDiGABuilder UseTranslators<TFactory>(this IDiGABuilder builder)
+        where TFactory : class, IDomainTranslatorFactory => Replace<IDomainTranslatorFactory, TFactory>(builder);
+
+    /// <summary>Uses <typeparamref name="TFactory"/> (a singleton built by the container) to build models.</summary>
+    /// <typeparam name="TFactory">The model factory type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IDiGABuilder UseModels<TFactory>(this IDiGABuilder builder)
+        where TFactory : class, ISegmentationModelFactory => Replace<ISegmentationModelFactory, TFactory>(builder);
 
     private static IDiGABuilder Replace<TService, TImplementation>(IDiGABuilder builder)
         where TService : class

@@ -1,6 +1,6 @@
 using DiGA.Core.Data.Transforms;
 using DiGA.Core.Labels;
-using DiGA.Core.Models;
+using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;
 using DiGA.Core.Training;
 using DiGA.Core.Training.Optimization;
@@ -81,7 +81,7 @@ public static class DiGAPresets
     public static DiGAOptions SyntheticDemo()
     {
         var options = new DiGAOptions { Device = "cpu" };
-        options.Model.Architecture = SegmentationArchitecture.Compact;
+        options.Model.Architecture = CompactArchitecture.Name;
         options.Pipeline.Data.CropHeight = null;
         options.Pipeline.Data.CropWidth = null;
         options.Pipeline.Data.SourceRejectionSampling = false;

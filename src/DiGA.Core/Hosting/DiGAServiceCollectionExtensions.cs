@@ -1,10 +1,11 @@
 using DiGA.Core;
 using DiGA.Core.Hosting;
+using DiGA.Core.Kernels.Augmentation;
 using DiGA.Core.Kernels.Distillation;
 using DiGA.Core.Kernels.Mixing;
 using DiGA.Core.Kernels.PseudoLabels;
-using DiGA.Core.Models;
-using DiGA.Core.Training;
+using DiGA.Core.Training.Pipeline;
+using DiGA.Core.Translation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -16,10 +17,12 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class DiGAServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the default pieces: <see cref="ISymmetricDistiller"/>, <see cref="ICrossDomainMixer"/>,
-    /// <see cref="IPseudoLabelSelector"/> (chosen by <see cref="DiGAOptions.Selector"/>), <see cref="ISegmentationModel"/>
-    /// (built from <see cref="DiGAOptions.Model"/> on <see cref="DiGAOptions.Device"/>) and <see cref="DiGAPipeline"/>, with
-    /// <see cref="DiGAOptions"/> validated at start-up. Replace any piece through the returned builder.
+    /// Registers DiGA.Core: the pieces — <see cref="ISegmentationLoss"/> (cross-entropy or OHEM), <see cref="IPhotometricAugmenter"/>,
+    /// <see cref="ISymmetricDistiller"/>, <see cref="ICrossDomainMixer"/>, <see cref="IPseudoLabelSelector"/> (chosen by
+    /// <see cref="DiGAOptions.Selector"/>) and <see cref="IDomainTranslatorFactory"/> (from <see cref="DiGAOptions.Translator"/>) —,
+    /// the <see cref="ISegmentationModelFactory"/> (<see cref="DiGAOptions.Model"/> on <see cref="DiGAOptions.Device"/>) and the
+    /// <see cref="DiGAPipeline"/> that composes them, with <see cref="DiGAOptions"/> validated at start-up. Replace any piece
+    /// through the returned builder.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Adjusts the options, which start from the reference GTA5 → Cityscapes preset.</param>
@@ -72,18 +75,24 @@ public static class DiGAServiceCollectionExtensions
             { Selector: PseudoLabelSelectorKind.ClassBalanced } o => new ClassBalancedSelector(o.ClassBalanced, sp.GetService<ILogger<ClassBalancedSelector>>()),
             _ => new DynamicPseudoLabelSelector(sp.GetService<ILogger<DynamicPseudoLabelSelector>>()),
         });
-        services.TryAddSingleton(sp => SegmentationModelFactory.Create(Options(sp), sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton<ISegmentationLoss>(sp => DiGAPipelineBuilder.DefaultLoss(Options(sp).Pipeline));
+        services.TryAddSingleton<IPhotometricAugmenter, PhotometricAugmentation>();
+        services.TryAddSingleton<IDomainTranslatorFactory>(sp => new DomainTranslatorFactory(Options(sp).Translator));
+        services.TryAddSingleton<ISegmentationModelFactory>(sp => new ConfiguredModelFactory(sp.GetRequiredService<IOptions<DiGAOptions>>(), sp.GetService<ILoggerFactory>()));
         services.TryAddTransient(sp =>
         {
             var options = Options(sp);
             return new DiGAPipeline(
                 options.Pipeline,
                 options.Seed,
-                sp.GetRequiredService<ISymmetricDistiller>(),
-                sp.GetRequiredService<ICrossDomainMixer>(),
-                sp.GetRequiredService<IPseudoLabelSelector>(),
-                sp.GetService<IDomainTranslator>(),
-                sp.GetService<ILogger<DiGAPipeline>>());
+                new DiGAComponents(
+                    sp.GetRequiredService<ISegmentationLoss>(),
+                    sp.GetRequiredService<IPhotometricAugmenter>(),
+                    sp.GetRequiredService<ISymmetricDistiller>(),
+                    sp.GetRequiredService<ICrossDomainMixer>(),
+                    sp.GetRequiredService<IPseudoLabelSelector>(),
+                    sp.GetRequiredService<IDomainTranslatorFactory>()),
+                sp.GetService<ILoggerFactory>());
         });
         return new DiGABuilder(services);
     }

@@ -1,25 +1,25 @@
 using System.ComponentModel.DataAnnotations;
 using DiGA.Core.Labels;
-using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;
 
 namespace DiGA.Core.Models;
 
-/// <summary>Configuration-friendly description of a segmentation model for <see cref="SegmentationModelFactory.Create(SegmentationModelOptions, Microsoft.Extensions.Logging.ILoggerFactory)"/>.</summary>
+/// <summary>Configuration-friendly description of a segmentation model: its architecture name and the options every architecture understands.</summary>
 public sealed class SegmentationModelOptions
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "DiGA:Model";
 
-    /// <summary>Gets or sets the architecture.</summary>
-    /// <value>The default value is <see cref="SegmentationArchitecture.DeepLabV2ResNet101"/>.</value>
-    public SegmentationArchitecture Architecture { get; set; } = SegmentationArchitecture.DeepLabV2ResNet101;
+    /// <summary>Gets or sets the architecture name: <c>deeplabv2-resnet101</c>, <c>deeplabv2-resnet50</c>, <c>compact</c>, or any registered one.</summary>
+    /// <value>The default value is <c>deeplabv2-resnet101</c> (the reference model).</value>
+    [Required]
+    public string Architecture { get; set; } = "deeplabv2-resnet101";
 
     /// <summary>Gets or sets the class names in train-id order.</summary>
     /// <value>The default value is the 19 Cityscapes classes.</value>
     [Required]
     [MinLength(1)]
-    public IList<string> ClassNames { get; set; } = CityscapesClassNames.Create();
+    public IList<string> ClassNames { get; set; } = [.. LabelSpace.Cityscapes19.ClassNames];
 
     /// <summary>Gets or sets the decoder feature channels; <see langword="null"/> uses the architecture default (256 for DeepLabV2, 64 for the compact model).</summary>
     /// <value>The default value is <see langword="null"/>.</value>
@@ -41,8 +41,8 @@ public sealed class SegmentationModelOptions
     public InputNormalizationPreset Normalization { get; set; } = InputNormalizationPreset.Reference;
 
     /// <summary>Gets or sets the backbone normalisation layer of the compact model (DeepLabV2 always uses frozen-affine BatchNorm).</summary>
-    /// <value>The default value is <see cref="CompactNormalization.BatchNorm"/>.</value>
-    public CompactNormalization CompactNormalization { get; set; } = CompactNormalization.BatchNorm;
+    /// <value>The default value is <see cref="BackboneNormalization.BatchNorm"/>.</value>
+    public BackboneNormalization BackboneNormalization { get; set; } = BackboneNormalization.BatchNorm;
 
     /// <summary>Gets or sets the device: <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     /// <value>The default value is <c>auto</c>.</value>
@@ -53,4 +53,13 @@ public sealed class SegmentationModelOptions
     /// <summary>Gets or sets the seed of the weight initialisation.</summary>
     /// <value>The default value is 0.</value>
     public int Seed { get; set; }
+
+    /// <summary>Gets the input normalisation <see cref="Normalization"/> names.</summary>
+    /// <exception cref="ArgumentException"><see cref="Normalization"/> is not a known preset.</exception>
+    public ImageNormalization InputNormalization => Normalization switch
+    {
+        InputNormalizationPreset.Reference => ImageNormalization.Reference,
+        InputNormalizationPreset.ImageNet => ImageNormalization.ImageNet,
+        _ => throw new ArgumentException($"Unknown input normalisation {Normalization}."),
+    };
 }

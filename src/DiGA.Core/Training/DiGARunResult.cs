@@ -1,4 +1,5 @@
 using DiGA.Core.Kernels.Metrics;
+using DiGA.Core.Training.Pipeline;
 
 namespace DiGA.Core.Training;
 

@@ -15,10 +15,10 @@ public sealed record StageResult(
     IReadOnlyList<ValidationRecord> Validations,
     double? BestMeanIoU);
 
-/// <summary>The mean of each loss term over the iterations before <paramref name="Iteration"/> since the previous record.</summary>
+/// <summary>The mean losses over the iterations before <paramref name="Iteration"/> since the previous record.</summary>
 /// <param name="Iteration">The number of finished iterations.</param>
-/// <param name="Losses">The mean of each term, by name.</param>
-public sealed record LossRecord(int Iteration, IReadOnlyDictionary<string, double> Losses);
+/// <param name="Losses">The mean of each term.</param>
+public sealed record LossRecord(int Iteration, StageLosses Losses);
 
 /// <summary>A validation result.</summary>
 /// <param name="Iteration">The number of finished iterations.</param>

@@ -4,14 +4,14 @@ namespace DiGA.Core.Training;
 /// <param name="Stage">The stage name, for example <c>warmUp</c>.</param>
 /// <param name="Iteration">The number of finished iterations.</param>
 /// <param name="MaxIterations">The number of iterations of the stage.</param>
-/// <param name="Losses">The mean of each loss term since the previous report, by name (<c>total</c> among them).</param>
+/// <param name="Losses">The mean of each loss term since the previous report, by name, the minimised total first.</param>
 /// <param name="Elapsed">The wall time spent in the stage so far.</param>
 /// <param name="ValidationMeanIoU">The latest validation mIoU in percent, when the stage validates; otherwise <see langword="null"/>.</param>
 public readonly record struct TrainingProgress(
     string Stage,
     int Iteration,
     int MaxIterations,
-    IReadOnlyDictionary<string, double> Losses,
+    IReadOnlyList<KeyValuePair<string, double>> Losses,
     TimeSpan Elapsed,
     double? ValidationMeanIoU)
 {

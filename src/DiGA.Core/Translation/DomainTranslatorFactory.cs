@@ -5,19 +5,25 @@ using static TorchSharp.torch;
 namespace DiGA.Core.Translation;
 
 /// <summary>Builds the configured <see cref="IDomainTranslator"/>: fits the training-free translators on target images, or loads the learned one.</summary>
-public static class DomainTranslatorFactory
+/// <param name="options">The translator options; read at every call.</param>
+public sealed class DomainTranslatorFactory(TranslatorOptions options) : IDomainTranslatorFactory
 {
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The learned translator has no weights folder.</exception>
+    public IDomainTranslator? Create(DomainTranslatorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Create(options, context.TargetImages, context.Normalization, context.Device);
+    }
+
     /// <summary>Creates the translator <paramref name="options"/> describe.</summary>
     /// <param name="options">The translator options.</param>
     /// <param name="target">The target images the training-free translators gather statistics from (labels are not read).</param>
     /// <param name="normalization">The normalisation of the images the translator will see (the model's).</param>
     /// <param name="device">The device of those images (the learned translator is loaded there; fitted statistics follow the images).</param>
-    /// <returns>
-    /// The translator, or <see langword="null"/> for <see cref="TranslatorKind.None"/>. It owns what it fitted or loaded: dispose it
-    /// (it implements <see cref="IDisposable"/>) when done.
-    /// </returns>
+    /// <returns>The translator, or <see langword="null"/> for <see cref="TranslatorKind.None"/>. It owns what it fitted or loaded: dispose it when done.</returns>
     /// <exception cref="ArgumentException">The learned translator has no weights folder.</exception>
-    public static IDomainTranslator? Create(TranslatorOptions options, ISegmentationDataset target, ImageNormalization normalization, Device device)
+    private static IDomainTranslator? Create(TranslatorOptions options, ISegmentationDataset target, ImageNormalization normalization, Device device)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(target);
@@ -33,12 +39,10 @@ public static class DomainTranslatorFactory
                 return LearnedTranslator.Load(directory, new LearnedTranslatorOptions { Device = device.ToString() });
             case TranslatorKind.Reinhard:
                 var colours = ColorStatisticsBank.Fit(TargetImages(target, options.FitImageCount, normalization), normalization);
-                var reinhard = new ReinhardTranslator(colours, new ReinhardTranslatorOptions { Normalization = normalization, Selection = options.Reinhard.Selection });
-                return new OwningTranslator(reinhard, colours);
+                return new ReinhardTranslator(colours, new ReinhardTranslatorOptions { Normalization = normalization, Selection = options.Reinhard.Selection });
             case TranslatorKind.Fourier:
                 var amplitudes = AmplitudeSpectrumBank.Fit(TargetImages(target, options.FitImageCount, normalization), options.Fourier.Beta, normalization);
-                var fourier = new FourierTranslator(amplitudes, new FourierTranslatorOptions { Beta = options.Fourier.Beta, Normalization = normalization, Selection = options.Fourier.Selection });
-                return new OwningTranslator(fourier, amplitudes);
+                return new FourierTranslator(amplitudes, new FourierTranslatorOptions { Beta = options.Fourier.Beta, Normalization = normalization, Selection = options.Fourier.Selection });
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "Unknown translator kind.");
         }
@@ -51,13 +55,7 @@ public static class DomainTranslatorFactory
         for (var i = 0; i < take; i++)
         {
             var sample = target.Load(i);
-            Tensor normalized;
-            using (var hwc = tensor(sample.Image, [1, sample.Height, sample.Width, 3]))
-            using (var rgb = hwc.permute(0, 3, 1, 2))
-            {
-                normalized = normalization.Normalize(rgb);
-            }
-
+            var normalized = normalization.Normalize(sample.Image, sample.Height, sample.Width);
             try
             {
                 yield return normalized;
@@ -67,12 +65,5 @@ public static class DomainTranslatorFactory
                 normalized.Dispose();
             }
         }
-    }
-
-    private sealed class OwningTranslator(IDomainTranslator inner, IDisposable owned) : IDomainTranslator, IDisposable
-    {
-        public Tensor Translate(in TranslationArguments arguments) => inner.Translate(arguments);
-
-        public void Dispose() => owned.Dispose();
     }
 }

@@ -28,7 +28,7 @@ public sealed class FourierTranslator : IDomainTranslator
     private readonly TargetStyleSelection _selection;
 
     /// <summary>Creates a translator over fitted target amplitude spectra.</summary>
-    /// <param name="bank">The target amplitudes; borrowed, not disposed by the translator.</param>
+    /// <param name="bank">The target amplitudes; the translator takes ownership and disposes them.</param>
     /// <param name="options">The options; defaults when null. Read once.</param>
     /// <param name="logger">An optional logger.</param>
     /// <exception cref="ArgumentOutOfRangeException">β is outside [0, 0.5].</exception>
@@ -96,4 +96,7 @@ public sealed class FourierTranslator : IDomainTranslator
 
     /// <summary>The band half-size <c>⌊min(H, W)·β⌋</c>.</summary>
     internal static int BandHalfSize(long height, long width, double beta) => (int)Math.Floor(Math.Min(height, width) * beta);
+
+    /// <summary>Disposes the bank the translator owns.</summary>
+    public void Dispose() => _bank.Dispose();
 }

@@ -26,7 +26,7 @@ public sealed class ReinhardTranslator : IDomainTranslator
     private readonly TargetStyleSelection _selection;
 
     /// <summary>Creates a translator over fitted target statistics.</summary>
-    /// <param name="bank">The target statistics; borrowed, not disposed by the translator.</param>
+    /// <param name="bank">The target statistics; the translator takes ownership and disposes them.</param>
     /// <param name="options">The options; defaults when null. Read once.</param>
     /// <param name="logger">An optional logger.</param>
     public ReinhardTranslator(ColorStatisticsBank bank, ReinhardTranslatorOptions? options = null, ILogger<ReinhardTranslator>? logger = null)
@@ -76,4 +76,7 @@ public sealed class ReinhardTranslator : IDomainTranslator
         var rgb = ColorSpace.YCbCrToRgb(transferred).clamp_(0, 255);
         return _normalization.Normalize(rgb).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Disposes the bank the translator owns.</summary>
+    public void Dispose() => _bank.Dispose();
 }

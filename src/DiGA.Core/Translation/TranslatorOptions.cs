@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using DiGA.Core.Training;
+using DiGA.Core.Training.Pipeline;
 using DiGA.Core.Translation.Learned;
 using Microsoft.Extensions.Options;
 

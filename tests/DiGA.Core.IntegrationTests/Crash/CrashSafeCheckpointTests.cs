@@ -3,6 +3,7 @@ using System.Text.Json;
 using DiGA.Core.Foundation;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Training;
+using DiGA.Core.Training.Stages;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using DiGA.Core.Data.Synthetic;
 using DiGA.Core.Kernels.Distillation;
 using DiGA.Core.Training;
-using DiGA.Core.Translation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,11 +19,10 @@ public class NonFiniteLossTests
             var benchmark = new SyntheticBenchmark(TinyRun.Benchmark());
             var options = TinyRun.Options(root.FullName, iterations: 8);
             using var model = TinyRun.Model(options);
-            using var translator = (IDisposable)DomainTranslatorFactory.Create(options.Translator, benchmark.TargetTrain, model.Info.Normalization, CPU)!;
             var poisoned = new PoisonedDistiller(new SymmetricDistiller(options.Distillation), poisonFromCall: 5);
-            var pipeline = TinyRun.Pipeline(options, (IDomainTranslator)translator, poisoned);
+            var pipeline = TinyRun.Pipeline(options, poisoned);
 
-            var act = () => pipeline.WarmUpAsync(model, benchmark.Source, benchmark.TargetTrain);
+            var act = () => pipeline.WarmUpAsync(new WarmUpRequest(model, benchmark.Source) { Target = benchmark.TargetTrain });
 
             var error = (await act.Should().ThrowAsync<NonFiniteLossException>()).Which;
             error.Message.Should().Contain("warmUp").And.Contain("NaN").And.Contain("last.ckpt");

@@ -1,7 +1,6 @@
 using DiGA.Core.Data;
 using DiGA.Core.Data.Synthetic;
 using DiGA.Core.Training;
-using DiGA.Core.Translation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,13 +20,12 @@ public class ResumeTests
             var data = new DiGADatasets(benchmark.Source, benchmark.TargetTrain.WithoutLabels());
             var warmUpOptions = TinyRun.Options(Path.Combine(root.FullName, "warm-up"));
             using var warmUp = TinyRun.Model(warmUpOptions);
-            using var translator = (IDisposable)DomainTranslatorFactory.Create(warmUpOptions.Translator, data.TargetTrain, warmUp.Info.Normalization, CPU)!;
-            await TinyRun.Pipeline(warmUpOptions, (IDomainTranslator)translator).WarmUpAsync(warmUp, data.Source, data.TargetTrain);
+            await TinyRun.Pipeline(warmUpOptions).WarmUpAsync(new WarmUpRequest(warmUp, data.Source) { Target = data.TargetTrain });
 
             using var uninterrupted = warmUp.Clone();
             var straight = TinyRun.Options(Path.Combine(root.FullName, "straight"), iterations: 6);
             straight.Pipeline.SelfTraining.Rounds = 1;
-            await TinyRun.Pipeline(straight, (IDomainTranslator)translator).SelfTrainRoundsAsync(uninterrupted, data);
+            await TinyRun.Pipeline(straight).SelfTrainAsync(new SelfTrainingRequest(uninterrupted, data));
 
             using var resumed = warmUp.Clone();
             var interrupted = TinyRun.Options(Path.Combine(root.FullName, "interrupted"), iterations: 6);
@@ -40,12 +38,12 @@ public class ResumeTests
                     cancellation.Cancel();
                 }
             });
-            var cancelled = () => TinyRun.Pipeline(interrupted, (IDomainTranslator)translator).SelfTrainRoundsAsync(resumed, data, progress: cancelAtThree, cancellationToken: cancellation.Token);
+            var cancelled = () => TinyRun.Pipeline(interrupted).SelfTrainAsync(new SelfTrainingRequest(resumed, data), cancelAtThree, cancellation.Token);
             await cancelled.Should().ThrowAsync<OperationCanceledException>();
             var checkpoint = Path.Combine(interrupted.Pipeline.WorkDirectory, "stages", "selfTraining", "last.ckpt");
             File.Exists(checkpoint).Should().BeTrue("cancellation writes a checkpoint first");
 
-            var results = await TinyRun.Pipeline(interrupted, (IDomainTranslator)translator).SelfTrainRoundsAsync(resumed, data);
+            var results = await TinyRun.Pipeline(interrupted).SelfTrainAsync(new SelfTrainingRequest(resumed, data));
 
             results.Should().ContainSingle().Which.Iterations.Should().Be(6);
             var expected = uninterrupted.Module.state_dict();

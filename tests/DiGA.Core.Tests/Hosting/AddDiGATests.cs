@@ -1,9 +1,13 @@
 using DiGA.Core.Hosting;
+using DiGA.Core.Kernels.Augmentation;
 using DiGA.Core.Kernels.Distillation;
+using DiGA.Core.Kernels.Losses;
 using DiGA.Core.Kernels.Mixing;
 using DiGA.Core.Kernels.PseudoLabels;
-using DiGA.Core.Models;
+using DiGA.Core.Models.Compact;
 using DiGA.Core.Training;
+using DiGA.Core.Training.Pipeline;
+using DiGA.Core.Translation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -13,21 +17,24 @@ namespace DiGA.Core.Tests.Hosting;
 public class AddDiGATests
 {
     [Fact]
-    public void AddDiGA_Defaults_ResolvesTheFourPiecesAndThePipeline()
+    public void AddDiGA_Defaults_ResolvesEveryPieceTheModelFactoryAndThePipeline()
     {
         using var provider = Build(services => services.AddDiGA(o =>
         {
             o.Device = "cpu";
-            o.Model.Architecture = SegmentationArchitecture.Compact;
+            o.Model.Architecture = CompactArchitecture.Name;
         }));
 
         provider.GetRequiredService<IStartupValidator>().Validate();
         provider.GetRequiredService<ISymmetricDistiller>().Should().BeOfType<SymmetricDistiller>();
         provider.GetRequiredService<ICrossDomainMixer>().Should().BeOfType<ClassMixMixer>();
         provider.GetRequiredService<IPseudoLabelSelector>().Should().BeOfType<DynamicPseudoLabelSelector>();
-        var model = provider.GetRequiredService<ISegmentationModel>();
+        provider.GetRequiredService<ISegmentationLoss>().Should().BeOfType<CrossEntropy2d>();
+        provider.GetRequiredService<IPhotometricAugmenter>().Should().BeOfType<PhotometricAugmentation>();
+        provider.GetRequiredService<IDomainTranslatorFactory>().Should().BeOfType<DomainTranslatorFactory>();
+        using var model = provider.GetRequiredService<ISegmentationModelFactory>().Create();
         model.Info.ClassCount.Should().Be(19);
-        model.Info.Architecture.Should().Be(SegmentationModelFactory.GetName(SegmentationArchitecture.Compact));
+        model.Info.Architecture.Should().Be(CompactArchitecture.Name);
         provider.GetRequiredService<DiGAPipeline>().Options.WarmUp.DistillationWeight.Should().Be(0.5);
     }
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using DiGA.Core.Data.Imaging;
-using DiGA.Core.Training;
+using DiGA.Core.Training.Stages;
 using TorchSharp;
 using static TorchSharp.torch;
 

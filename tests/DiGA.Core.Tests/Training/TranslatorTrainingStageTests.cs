@@ -43,7 +43,7 @@ public sealed class TranslatorTrainingStageTests : IDisposable
         Manifest(split).GetProperty("Iteration").GetInt32().Should().Be(3, "cancellation writes a checkpoint first");
         var resumed = await RunAsync(split, features);
 
-        resumed.Losses.Select(l => l.Iteration).Should().Equal(1, 2, 3, 4);
+        resumed.Losses.Select(l => l.Iteration).Should().Equal(0, 1, 2, 3);
         // One process, one thread count, the same batches and the same kernels in the same order: a resumed run repeats the
         // uninterrupted one exactly, so both translators map an image to the same bits.
         var options = new LearnedTranslatorOptions { Device = "cpu", Width = 8 };
@@ -104,7 +104,7 @@ public sealed class TranslatorTrainingStageTests : IDisposable
         (await act.Should().ThrowAsync<InvalidDataException>()).WithMessage($"*{path}*belongs to stage 'warmUp'*");
     }
 
-    private async Task<StageResult> RunAsync(string directory, FrozenFeatures features, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    private async Task<TranslatorTrainingResult> RunAsync(string directory, FrozenFeatures features, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var options = new TranslatorTrainerOptions { Device = "cpu", Seed = 3, Width = 8, LearningRate = 1e-3, MaxIterations = 4, PerceptualLayerWeights = [1.0] };
         using var source = Stream(_benchmark.Source, salt: 1);

@@ -121,7 +121,7 @@ public sealed class ReinhardTranslatorTests
 
         var act = () => sut.Translate(new TranslationArguments(images, new Generator(1)));
 
-        act.Should().Throw<ArgumentException>().WithMessage("Expected images [N, 3, H, W], got [2, 1, 8, 8].*");
+        act.Should().Throw<ArgumentException>().WithMessage("Expected floating-point images [N, 3, H, W], got Float32 [2, 1, 8, 8].*");
     }
 
     [Fact]

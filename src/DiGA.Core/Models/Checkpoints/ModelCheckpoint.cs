@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using DiGA.Core.Foundation;
-using DiGA.Core.Models.Compact;
+using DiGA.Core.Models.Architectures;
 using DiGA.Core.Models.DeepLab;
 using DiGA.Core.Models.Inference;
 using DiGA.Core.Models.Weights;
@@ -11,9 +12,9 @@ namespace DiGA.Core.Models.Checkpoints;
 
 /// <summary>
 /// Saves and loads models in the library's checkpoint format: one safetensors file whose <c>__metadata__</c> holds
-/// <c>diga.format</c> = <c>diga-core-checkpoint</c>, <c>diga.version</c> = <c>1</c> and <c>diga.model</c>, a JSON
-/// header with the architecture, class names, feature channels, output stride, input normalisation, train/eval mode and the
-/// architecture options; the tensors are the module's full state dictionary (parameters and buffers) under its own keys.
+/// <c>diga.format</c> = <c>diga-core-checkpoint</c>, <c>diga.version</c> = <c>2</c> (version 1 files are read too) and <c>diga.model</c>, a JSON
+/// header with the architecture, class names, feature channels, output stride, input normalisation, train/eval mode, the
+/// architecture options and the input scale the model was trained at; the tensors are the module's full state dictionary (parameters and buffers) under its own keys.
 /// </summary>
 /// <remarks>
 /// Any safetensors reader can open the weights. Writes are atomic: the file is written next to the target under a
@@ -24,7 +25,7 @@ public static class ModelCheckpoint
     /// <summary>The <c>diga.format</c> metadata value.</summary>
     public const string FormatName = "diga-core-checkpoint";
 
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -33,10 +34,11 @@ public static class ModelCheckpoint
     };
 
     /// <summary>Writes <paramref name="model"/> (decorators are unwrapped to the model they wrap) to <paramref name="path"/>.</summary>
-    /// <param name="model">A <see cref="DeepLabV2"/> or <see cref="CompactSegmentationModel"/>, possibly wrapped in <see cref="DelegatingSegmentationModel"/>s.</param>
+    /// <param name="model">A model of a registered architecture (<see cref="SegmentationArchitectures"/>), possibly wrapped in <see cref="DelegatingSegmentationModel"/>s.</param>
     /// <param name="path">The target file; its directory is created when missing; an existing file is replaced atomically.</param>
-    /// <exception cref="NotSupportedException">The model type cannot be rebuilt from a checkpoint.</exception>
-    public static void Save(ISegmentationModel model, string path)
+    /// <exception cref="NotSupportedException">The model's architecture is not registered, so it could not be rebuilt from a checkpoint.</exception>
+    /// <param name="inputScale">The scale the model was trained at, for prediction on other images (<see cref="ReadInputScale"/>); <see langword="null"/> records none.</param>
+    public static void Save(ISegmentationModel model, string path, InputScale? inputScale = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -52,13 +54,10 @@ public static class ModelCheckpoint
             FeatureChannels = model.Info.FeatureChannels,
             OutputStride = model.Info.OutputStride,
             Training = model.Module.training,
-            DeepLabV2 = (model as DeepLabV2)?.Options,
-            Compact = (model as CompactSegmentationModel)?.Options,
+            Normalization = model.Info.Normalization,
+            Options = ArchitectureOf(model).Describe(model),
+            InputScale = inputScale,
         };
-        if (header.DeepLabV2 is null && header.Compact is null)
-        {
-            throw new NotSupportedException($"ModelCheckpoint cannot save {model.GetType().Name}: only DeepLabV2 and CompactSegmentationModel can be rebuilt from a checkpoint. Save its state dictionary instead.");
-        }
 
         var metadata = new Dictionary<string, string>
         {
@@ -92,25 +91,13 @@ public static class ModelCheckpoint
         var (tensors, metadata) = SafetensorsFile.Read(path);
         using var state = new TensorDictionary(tensors);
         var header = ReadHeader(path, metadata);
+        var description = header.Options ?? throw new InvalidDataException($"Checkpoint '{path}' names no architecture options.");
         ISegmentationModel model;
         try
         {
-            if (header.DeepLabV2 is { } deepLab)
-            {
-                deepLab.Device = device ?? deepLab.Device;
-                model = new DeepLabV2(deepLab);
-            }
-            else if (header.Compact is { } compact)
-            {
-                compact.Device = device ?? compact.Device;
-                model = new CompactSegmentationModel(compact);
-            }
-            else
-            {
-                throw new InvalidDataException($"Checkpoint '{path}' names no architecture options.");
-            }
+            model = SegmentationArchitectures.Get(header.Architecture).Rebuild(description, device ?? description["Device"]?.GetValue<string>() ?? "auto");
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or JsonException or InvalidOperationException)
         {
             throw new InvalidDataException($"Checkpoint '{path}' has invalid architecture options: {ex.Message}", ex);
         }
@@ -137,9 +124,18 @@ public static class ModelCheckpoint
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var header = ReadHeader(path, SafetensorsFile.ReadMetadata(path));
-        var normalization = header.DeepLabV2?.Normalization ?? header.Compact?.InputNormalization
-            ?? throw new InvalidDataException($"Checkpoint '{path}' names no architecture options.");
+        var normalization = header.Normalization ?? throw new InvalidDataException($"Checkpoint '{path}' names no input normalisation.");
         return new SegmentationModelInfo(header.Architecture, header.ClassNames, header.FeatureChannels, header.OutputStride, normalization);
+    }
+
+    /// <summary>Reads the scale the model of a checkpoint was trained at.</summary>
+    /// <param name="path">A file written by <see cref="Save"/>.</param>
+    /// <returns>The scale, or <see langword="null"/> when the checkpoint records none.</returns>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint of this format.</exception>
+    public static InputScale? ReadInputScale(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return ReadHeader(path, SafetensorsFile.ReadMetadata(path)).InputScale;
     }
 
     private static CheckpointHeader ReadHeader(string path, Dictionary<string, string> metadata)
@@ -149,14 +145,19 @@ public static class ModelCheckpoint
             throw new InvalidDataException($"'{path}' is not a DiGA.Core checkpoint (its safetensors metadata lacks diga.format = {FormatName}). Use WeightImporter for plain state dictionaries.");
         }
 
-        if (!metadata.TryGetValue("diga.version", out var version) || version != FormatVersion.ToString(CultureInfo.InvariantCulture))
+        if (!metadata.TryGetValue("diga.version", out var version) || version is not ("1" or "2"))
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has format version '{version}', but this library reads version {FormatVersion}.");
+            throw new InvalidDataException($"Checkpoint '{path}' has format version '{version}', but this library reads versions 1 and {FormatVersion}.");
         }
 
         try
         {
-            return JsonSerializer.Deserialize<CheckpointHeader>(json, JsonOptions) ?? throw new InvalidDataException($"Checkpoint '{path}' has an empty header.");
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(json, JsonOptions) ?? throw new InvalidDataException($"Checkpoint '{path}' has an empty header.");
+
+            // Version 1 kept the options, and the input normalisation inside them, under the architecture family's name.
+            header.Options ??= header.DeepLabV2 ?? header.Compact;
+            header.Normalization ??= (header.DeepLabV2?["Normalization"] ?? header.Compact?["InputNormalization"])?.Deserialize<ImageNormalization>(JsonOptions);
+            return header;
         }
         catch (JsonException ex)
         {
@@ -176,8 +177,29 @@ public static class ModelCheckpoint
 
         public bool Training { get; set; }
 
-        public DeepLabV2Options? DeepLabV2 { get; set; }
+        public ImageNormalization? Normalization { get; set; }
 
-        public CompactSegmentationModelOptions? Compact { get; set; }
+        public JsonObject? Options { get; set; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public InputScale? InputScale { get; set; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public JsonObject? DeepLabV2 { get; set; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public JsonObject? Compact { get; set; }
+    }
+
+    private static SegmentationArchitecture ArchitectureOf(ISegmentationModel model)
+    {
+        try
+        {
+            return SegmentationArchitectures.Get(model.Info.Architecture);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new NotSupportedException($"ModelCheckpoint cannot save {model.GetType().Name}: its architecture '{model.Info.Architecture}' is not registered, so it could not be rebuilt. Register it with SegmentationArchitectures.Register or save its state dictionary instead.", ex);
+        }
     }
 }

@@ -31,7 +31,7 @@ internal sealed class CompactNetwork : Module<Tensor, (Tensor Logits, Tensor Fea
     public CompactNetwork(CompactSegmentationModelOptions options)
         : base(nameof(CompactNetwork))
     {
-        Module<Tensor, Tensor> Norm(long channels) => options.Normalization == CompactNormalization.BatchNorm
+        Module<Tensor, Tensor> Norm(long channels) => options.Normalization == BackboneNormalization.BatchNorm
             ? BatchNorm2d(channels)
             : GroupNorm(options.GroupCount, channels);
 

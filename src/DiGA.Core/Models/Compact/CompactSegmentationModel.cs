@@ -48,11 +48,14 @@ public sealed class CompactSegmentationModel : ISegmentationModel
 
         _network.to(_device);
         _network.train();
-        Info = new SegmentationModelInfo(SegmentationModelFactory.CompactName, [.. options.ClassNames], options.FeatureChannels, options.OutputStride, options.InputNormalization);
+        Info = new SegmentationModelInfo(CompactArchitecture.Name, [.. options.ClassNames], options.FeatureChannels, options.OutputStride, options.InputNormalization);
     }
 
     /// <inheritdoc />
     public SegmentationModelInfo Info { get; }
+
+    /// <inheritdoc />
+    public Device Device => _device;
 
     /// <inheritdoc />
     public nn.Module Module => _network;

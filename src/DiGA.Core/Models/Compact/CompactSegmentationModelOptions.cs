@@ -11,7 +11,7 @@ public sealed class CompactSegmentationModelOptions
     /// <value>The default value is the 19 Cityscapes classes.</value>
     [Required]
     [MinLength(1)]
-    public IList<string> ClassNames { get; set; } = CityscapesClassNames.Create();
+    public IList<string> ClassNames { get; set; } = [.. LabelSpace.Cityscapes19.ClassNames];
 
     /// <summary>Gets or sets the backbone width: the stem ends with this many channels, the last stage with twice as many.</summary>
     /// <value>The default value is 32.</value>
@@ -34,10 +34,10 @@ public sealed class CompactSegmentationModelOptions
     public IList<int> AtrousRates { get; set; } = [1, 2, 3];
 
     /// <summary>Gets or sets the backbone normalisation layer.</summary>
-    /// <value>The default value is <see cref="CompactNormalization.BatchNorm"/>.</value>
-    public CompactNormalization Normalization { get; set; } = CompactNormalization.BatchNorm;
+    /// <value>The default value is <see cref="BackboneNormalization.BatchNorm"/>.</value>
+    public BackboneNormalization Normalization { get; set; } = BackboneNormalization.BatchNorm;
 
-    /// <summary>Gets or sets the number of GroupNorm groups (head, and backbone with <see cref="CompactNormalization.GroupNorm"/>).</summary>
+    /// <summary>Gets or sets the number of GroupNorm groups (head, and backbone with <see cref="BackboneNormalization.GroupNorm"/>).</summary>
     /// <value>The default value is 8.</value>
     [Range(1, 256)]
     public int GroupCount { get; set; } = 8;
@@ -93,7 +93,7 @@ public sealed class CompactSegmentationModelOptions
             throw new ArgumentException($"CompactSegmentationModelOptions.FeatureChannels ({FeatureChannels}) must be a positive multiple of GroupCount ({GroupCount}).", "options");
         }
 
-        if (Normalization == CompactNormalization.GroupNorm && (Width / 2) % GroupCount != 0)
+        if (Normalization == BackboneNormalization.GroupNorm && (Width / 2) % GroupCount != 0)
         {
             throw new ArgumentException($"With GroupNorm, CompactSegmentationModelOptions.Width / 2 ({Width / 2}) must be a multiple of GroupCount ({GroupCount}).", "options");
         }

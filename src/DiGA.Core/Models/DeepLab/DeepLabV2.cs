@@ -54,7 +54,7 @@ public sealed class DeepLabV2 : ISegmentationModel
         _network.to(_device);
         _network.train();
         Info = new SegmentationModelInfo(
-            options.Depth == 101 ? SegmentationModelFactory.DeepLabV2ResNet101Name : SegmentationModelFactory.DeepLabV2ResNet50Name,
+            options.Depth == 101 ? DeepLabV2Architecture.ResNet101 : DeepLabV2Architecture.ResNet50,
             [.. options.ClassNames],
             options.FeatureChannels,
             OutputStride: 8,
@@ -63,6 +63,9 @@ public sealed class DeepLabV2 : ISegmentationModel
 
     /// <inheritdoc />
     public SegmentationModelInfo Info { get; }
+
+    /// <inheritdoc />
+    public Device Device => _device;
 
     /// <inheritdoc />
     public nn.Module Module => _network;
@@ -100,7 +103,7 @@ public sealed class DeepLabV2 : ISegmentationModel
     /// convolution weights ×4), so an SGD that walks the list updates it that many times per step with one shared momentum buffer.
     /// </summary>
     /// <returns>The <c>backbone</c> (1×, with repetitions) and <c>head</c> (10×) groups.</returns>
-    public IReadOnlyList<ModelParameterGroup> GetReferenceParameterGroups()
+    internal IReadOnlyList<ModelParameterGroup> GetReferenceParameterGroups()
     {
         var repeated = new List<Parameter>();
         foreach (var (name, parameter) in BackboneParameters())

@@ -15,7 +15,7 @@ public sealed class DeepLabV2Options
     /// <value>The default value is the 19 Cityscapes classes.</value>
     [Required]
     [MinLength(1)]
-    public IList<string> ClassNames { get; set; } = CityscapesClassNames.Create();
+    public IList<string> ClassNames { get; set; } = [.. LabelSpace.Cityscapes19.ClassNames];
 
     /// <summary>Gets or sets the stem width; the layer widths are 1×, 2×, 4×, 8× this value (outputs ×4). Only channel counts change.</summary>
     /// <value>The default value is 64 (the reference ResNet).</value>

@@ -28,6 +28,9 @@ public abstract class DelegatingSegmentationModel : ISegmentationModel
     public virtual SegmentationModelInfo Info => InnerModel.Info;
 
     /// <inheritdoc />
+    public TorchSharp.torch.Device Device => InnerModel.Device;
+
+    /// <inheritdoc />
     public virtual TorchSharp.torch.nn.Module Module => InnerModel.Module;
 
     /// <inheritdoc />

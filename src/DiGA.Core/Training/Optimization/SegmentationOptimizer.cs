@@ -1,4 +1,5 @@
-using DiGA.Core.Models.DeepLab;
+using DiGA.Core.Models;
+using DiGA.Core.Models.Architectures;
 using DiGA.Core.Models.Inference;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -12,8 +13,8 @@ namespace DiGA.Core.Training.Optimization;
 /// </summary>
 /// <remarks>
 /// One optimiser per model; not thread-safe. Disposing it disposes the optimiser state, not the model.
-/// With <see cref="SegmentationOptimizerOptions.ReplicateReferenceDuplicates"/> on a <see cref="DeepLabV2"/>, the groups come from
-/// <see cref="DeepLabV2.GetReferenceParameterGroups"/>: a parameter listed k times is updated k times per <see cref="Step"/>
+/// With <see cref="SegmentationOptimizerOptions.ReplicateReferenceDuplicates"/>, the groups come from the model's architecture
+/// (<see cref="SegmentationArchitecture.GetReferenceParameterGroups"/>): a parameter listed k times is updated k times per <see cref="Step"/>
 /// (each pass <c>d = g + wd·p; buf = m·buf + d; p −= lr·buf</c>, the first pass of the first step setting <c>buf = d</c>).
 /// </remarks>
 public sealed class SegmentationOptimizer : IDisposable
@@ -24,7 +25,7 @@ public sealed class SegmentationOptimizer : IDisposable
     /// <summary>Initialises a new optimiser for <paramref name="model"/>.</summary>
     /// <param name="model">The model whose parameter groups are optimised.</param>
     /// <param name="options">The options; <see langword="null"/> uses the reference values (SGD, lr 2.5e-4, momentum 0.9, wd 5e-4).</param>
-    /// <exception cref="ArgumentException"><see cref="SegmentationOptimizerOptions.ReplicateReferenceDuplicates"/> is set for a model other than <see cref="DeepLabV2"/> or with AdamW.</exception>
+    /// <exception cref="ArgumentException"><see cref="SegmentationOptimizerOptions.ReplicateReferenceDuplicates"/> is set with AdamW, or for a model whose architecture is not registered.</exception>
     public SegmentationOptimizer(ISegmentationModel model, SegmentationOptimizerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -43,9 +44,7 @@ public sealed class SegmentationOptimizer : IDisposable
                 throw new ArgumentException("ReplicateReferenceDuplicates applies to SGD only.", nameof(options));
             }
 
-            groups = inner is DeepLabV2 deepLab
-                ? deepLab.GetReferenceParameterGroups()
-                : throw new ArgumentException($"ReplicateReferenceDuplicates applies to DeepLabV2 only, not {inner.GetType().Name}.", nameof(options));
+            groups = SegmentationArchitectures.Get(inner.Info.Architecture).GetReferenceParameterGroups(inner);
         }
         else
         {

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using DiGA.Core.Kernels.Augmentation;
 using DiGA.Core.Kernels.PseudoLabels;
 using TorchSharp;
@@ -17,7 +18,6 @@ internal sealed class SelfTrainingStage : StageTrainer
     private readonly BatchStream _target;
     private readonly StageComponents _components;
     private readonly ClassCentroids _centroids;
-    private readonly PhotometricAugmentation _photometric;
 
     public SelfTrainingStage(
         SelfTrainingOptions selfTraining,
@@ -35,7 +35,6 @@ internal sealed class SelfTrainingStage : StageTrainer
         _target = target;
         _components = components;
         _centroids = centroids;
-        _photometric = new PhotometricAugmentation(selfTraining.Photometric);
     }
 
     protected override void PositionData(int iteration)
@@ -62,7 +61,7 @@ internal sealed class SelfTrainingStage : StageTrainer
         });
     }
 
-    protected override IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration)
+    protected override StageLossTensors ComputeLosses(int iteration)
     {
         var source = _source.Next();
         var target = _target.Next();
@@ -75,21 +74,21 @@ internal sealed class SelfTrainingStage : StageTrainer
         Tensor sourceMix, targetAugmented;
         using (no_grad())
         {
-            var sourceAugmented = _photometric.Augment(xs, Random);
-            targetAugmented = _photometric.Augment(xt, Random);
+            var sourceAugmented = _components.Photometric.Augment(new PhotometricArguments(xs, _selfTraining.Photometric, Random));
+            targetAugmented = _components.Photometric.Augment(new PhotometricArguments(xt, _selfTraining.Photometric, Random));
             sourceMix = _components.Translator is null
                 ? sourceAugmented
                 : _components.Mixer.Mix(new CrossDomainMixArguments(sourceAugmented, ys, _components.Translator.Translate(new TranslationArguments(xs, Random)), Random)).Images;
         }
 
         var student = Student.Forward(cat([xs, sourceMix]));
-        var studentLogits = StageMath.UpsampleTo(student.Logits, ys);
+        var studentLogits = ClassLogits.ResizeTo(student.Logits, ys);
 
         Tensor teacherLogits, selected, kept, mixedImages, mixedLabels;
         using (no_grad())
         {
             var teacherSource = Teacher!.Forward(cat([xs, sourceMix]));
-            teacherLogits = StageMath.UpsampleTo(teacherSource.Logits, ys);
+            teacherLogits = ClassLogits.ResizeTo(teacherSource.Logits, ys);
             var teacherTarget = Teacher.Forward(xt);
             using var selection = _components.Selector.Select(new PseudoLabelArguments(offline, teacherTarget.Logits, teacherTarget.Features) { Centroids = _centroids.Centroids });
             selected = selection.Labels.alias();
@@ -102,11 +101,11 @@ internal sealed class SelfTrainingStage : StageTrainer
             _centroids.Update(teacherSource.Features[b..], teacherSource.Logits[b..], ys);
         }
 
-        var mixedLogits = StageMath.UpsampleTo(Student.Forward(mixedImages).Logits, mixedLabels);
+        var mixedLogits = ClassLogits.ResizeTo(Student.Forward(mixedImages).Logits, mixedLabels);
         var seg = _components.Loss.Compute(studentLogits[..b], ys);
         var segMixed = _components.Loss.Compute(mixedLogits, mixedLabels);
         var kd = _components.Distiller.ComputeLoss(new DistillationArguments(studentLogits[..b], studentLogits[b..], teacherLogits[..b], teacherLogits[b..]));
         var total = (seg + segMixed) * _selfTraining.SegmentationWeight + kd * _selfTraining.DistillationWeight;
-        return new Dictionary<string, Tensor> { ["total"] = total, ["seg"] = seg, ["segMixed"] = segMixed, ["kd"] = kd, ["kept"] = kept };
+        return new StageLossTensors(total, seg) { MixedSupervised = segMixed, Distillation = kd, KeptFraction = kept };
     }
 }

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Training.Stages;
@@ -12,17 +13,17 @@ internal sealed class SupervisedStage : StageTrainer
     private readonly ISegmentationLoss _loss;
     private readonly IDomainTranslator? _translator;
 
-    public SupervisedStage(string name, StageOptions options, ISegmentationModel student, StageContext context, BatchStream data, ISegmentationLoss loss, IDomainTranslator? translator)
+    public SupervisedStage(string name, StageOptions options, ISegmentationModel student, StageContext context, BatchStream data, StageComponents components)
         : base(name, options, student, useTeacher: options.EvaluateTeacher, context)
     {
         _data = data;
-        _loss = loss;
-        _translator = translator;
+        _loss = components.Loss;
+        _translator = components.Translator;
     }
 
     protected override void PositionData(int iteration) => _data.Seek(iteration);
 
-    protected override IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration)
+    protected override StageLossTensors ComputeLosses(int iteration)
     {
         var batch = _data.Next();
         var labels = batch.Labels ?? throw new InvalidOperationException($"Stage '{StageName}' needs labelled batches.");
@@ -34,8 +35,7 @@ internal sealed class SupervisedStage : StageTrainer
         }
 
         using var output = Student.Forward(images);
-        var logits = StageMath.UpsampleTo(output.Logits, labels);
-        var loss = _loss.Compute(logits, labels);
-        return new Dictionary<string, Tensor> { ["total"] = loss, ["seg"] = loss };
+        var loss = _loss.Compute(ClassLogits.ResizeTo(output.Logits, labels), labels);
+        return new StageLossTensors(loss, loss);
     }
 }

@@ -35,7 +35,7 @@ internal sealed class TranslatorTrainingStage : IDisposable
     private readonly BatchStream _target;
     private readonly int _seed;
     private readonly ILogger _logger;
-    private readonly List<LossRecord> _losses = [];
+    private readonly List<TranslatorStepLosses> _losses = [];
 
     public TranslatorTrainingStage(
         TranslatorTrainer trainer,
@@ -60,12 +60,12 @@ internal sealed class TranslatorTrainingStage : IDisposable
     }
 
     /// <summary>Runs the stage to its end on a dedicated thread, resuming from <c>last.ckpt</c> when it exists.</summary>
-    public Task<StageResult> RunAsync(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
+    public Task<TranslatorTrainingResult> RunAsync(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
         TrainingThread.RunAsync(() => Run(progress, cancellationToken), cancellationToken);
 
     public void Dispose() => _trainer.Dispose();
 
-    private StageResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private TranslatorTrainingResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         random.manual_seed(_seed);
         var elapsedBefore = TimeSpan.Zero;
@@ -95,24 +95,14 @@ internal sealed class TranslatorTrainingStage : IDisposable
                 step = _trainer.Step(sourceBatch.Images, sourceBatch.Labels!, _target.Next().Images);
             }
 
-            var record = new LossRecord(iteration + 1, new Dictionary<string, double>(StringComparer.Ordinal)
-            {
-                ["generator"] = step.Generator,
-                ["discriminator"] = step.Discriminator,
-                ["adversarial"] = step.Adversarial,
-                ["cycle"] = step.Cycle,
-                ["self"] = step.SelfReconstruction,
-                ["edge"] = step.Edge,
-                ["perceptual"] = step.Perceptual,
-            });
-            var bad = record.Losses.Where(pair => !double.IsFinite(pair.Value)).Select(pair => pair.Key).ToArray();
+            var bad = step.Terms().Where(term => !double.IsFinite(term.Value)).Select(term => term.Key).ToArray();
             if (bad.Length > 0)
             {
                 throw NonFinite($"the loss ({string.Join(", ", bad)}) became NaN or infinite at iteration {iteration + 1}");
             }
 
-            _losses.Add(record);
-            progress?.Report(new TrainingProgress(Name, iteration + 1, _iterations, record.Losses, Elapsed(), null));
+            _losses.Add(step);
+            progress?.Report(new TrainingProgress(Name, iteration + 1, _iterations, step.Terms(), Elapsed(), null));
             if (_trainer.Iteration % _checkpointInterval == 0 || _trainer.Iteration == _iterations)
             {
                 if (!_trainer.ParametersAreFinite())
@@ -125,7 +115,7 @@ internal sealed class TranslatorTrainingStage : IDisposable
         }
 
         _logger.LogInformation("{Stage}: finished {Iterations} iterations in {Elapsed}", Name, _iterations, Elapsed());
-        return new StageResult(Name, _iterations, Elapsed(), _losses.ToArray(), [], null);
+        return new TranslatorTrainingResult(_iterations, Elapsed(), _losses.ToArray(), _outputDirectory);
     }
 
     private NonFiniteLossException NonFinite(string what)
@@ -136,7 +126,7 @@ internal sealed class TranslatorTrainingStage : IDisposable
             (last is null ? "No checkpoint had been written." : $"The last good checkpoint '{last}' is intact; lower the learning rate and resume from it."))
         {
             Stage = Name,
-            LastFiniteIteration = _losses.Count == 0 ? 0 : _losses[^1].Iteration,
+            LastFiniteIteration = _losses.Count,
             LastCheckpoint = last,
         };
     }
@@ -187,4 +177,4 @@ internal sealed class TranslatorTrainingStage : IDisposable
 }
 
 /// <summary>The manifest of a translator checkpoint.</summary>
-internal sealed record TranslatorCheckpointManifest(string Stage, int Iteration, int MaxIterations, double ElapsedSeconds, IReadOnlyList<LossRecord> Losses);
+internal sealed record TranslatorCheckpointManifest(string Stage, int Iteration, int MaxIterations, double ElapsedSeconds, IReadOnlyList<TranslatorStepLosses> Losses);

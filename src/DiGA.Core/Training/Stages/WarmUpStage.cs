@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using DiGA.Core.Kernels.Augmentation;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ internal sealed class WarmUpStage : StageTrainer
     private readonly ISegmentationLoss _loss;
     private readonly ISymmetricDistiller _distiller;
     private readonly ICrossDomainMixer _mixer;
-    private readonly PhotometricAugmentation _photometric;
+    private readonly IPhotometricAugmenter _photometric;
     private readonly IDomainTranslator? _translator;
 
     public WarmUpStage(
@@ -34,7 +35,7 @@ internal sealed class WarmUpStage : StageTrainer
         _loss = components.Loss;
         _distiller = components.Distiller;
         _mixer = components.Mixer;
-        _photometric = new PhotometricAugmentation(warmUp.Photometric);
+        _photometric = components.Photometric;
         _translator = warmUp.UseCrossDomainMix ? components.Translator ?? throw new ArgumentException("The cross-domain mixture needs a translator.", nameof(components)) : null;
     }
 
@@ -44,7 +45,7 @@ internal sealed class WarmUpStage : StageTrainer
         _target?.Seek(iteration);
     }
 
-    protected override IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration)
+    protected override StageLossTensors ComputeLosses(int iteration)
     {
         var batch = _source.Next();
         var x = batch.Images;
@@ -52,7 +53,7 @@ internal sealed class WarmUpStage : StageTrainer
         var b = x.shape[0];
         var second = SecondView(x, y);
 
-        var studentLogits = StageMath.UpsampleTo(Student.Forward(cat([x, second])).Logits, y);
+        var studentLogits = ClassLogits.ResizeTo(Student.Forward(cat([x, second])).Logits, y);
         if (_target is not null)
         {
             using var noGrad = no_grad();
@@ -62,19 +63,19 @@ internal sealed class WarmUpStage : StageTrainer
         Tensor teacherLogits;
         using (no_grad())
         {
-            teacherLogits = StageMath.UpsampleTo(Teacher!.Forward(cat([x, second])).Logits, y);
+            teacherLogits = ClassLogits.ResizeTo(Teacher!.Forward(cat([x, second])).Logits, y);
         }
 
         var seg = _loss.Compute(studentLogits[..(int)b], y);
         var kd = _distiller.ComputeLoss(new DistillationArguments(studentLogits[..(int)b], studentLogits[(int)b..], teacherLogits[..(int)b], teacherLogits[(int)b..]));
         var total = seg * _warmUp.SegmentationWeight + kd * _warmUp.DistillationWeight;
-        return new Dictionary<string, Tensor> { ["total"] = total, ["seg"] = seg, ["kd"] = kd };
+        return new StageLossTensors(total, seg) { Distillation = kd };
     }
 
     private Tensor SecondView(Tensor x, Tensor y)
     {
         using var noGrad = no_grad();
-        var augmented = _photometric.Augment(x, Random);
+        var augmented = _photometric.Augment(new PhotometricArguments(x, _warmUp.Photometric, Random));
         if (_translator is null)
         {
             return augmented;

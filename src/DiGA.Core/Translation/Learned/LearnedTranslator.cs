@@ -14,7 +14,7 @@ namespace DiGA.Core.Translation.Learned;
 /// [−1, 1]). Image height and width must be multiples of 4. The translator owns its networks: dispose it. Calls are
 /// not synchronised; use one instance per thread or serialise calls.
 /// </remarks>
-public sealed class LearnedTranslator : IDomainTranslator, IDisposable
+public sealed class LearnedTranslator : IDomainTranslator
 {
     /// <summary>The file name of the source encoder weights inside a translator directory.</summary>
     public const string EncoderFileName = "enc_s.pth";

@@ -19,4 +19,16 @@ public readonly record struct TranslatorStepLosses(
     float Cycle,
     float SelfReconstruction,
     float Edge,
-    float Perceptual);
+    float Perceptual)
+{
+    /// <summary>Gets the terms for display and plots, the generator's total first.</summary>
+    /// <returns>Name and value of each term.</returns>
+    public IReadOnlyList<KeyValuePair<string, double>> Terms() =>
+    [
+        new("generator", Generator), new("discriminator", Discriminator), new("adversarial", Adversarial), new("cycle", Cycle),
+        new("self", SelfReconstruction), new("edge", Edge), new("perceptual", Perceptual),
+    ];
+
+    /// <summary>Gets whether every term is finite.</summary>
+    public bool IsFinite => Terms().All(t => double.IsFinite(t.Value));
+}

@@ -81,11 +81,10 @@ public sealed class TranslatorTrainerOptions
     internal int Width { get; set; } = 64;
 
     /// <summary>Throws when a value is out of range.</summary>
-    /// <summary>Copies the options with another device and seed, leaving these options untouched.</summary>
-    internal TranslatorTrainerOptions WithDeviceAndSeed(string device, int seed)
+    /// <summary>Copies the options with another seed, leaving these options untouched.</summary>
+    internal TranslatorTrainerOptions WithSeed(int seed)
     {
         var copy = (TranslatorTrainerOptions)MemberwiseClone();
-        copy.Device = device;
         copy.Seed = seed;
         copy.PerceptualLayerWeights = [.. PerceptualLayerWeights];
         return copy;

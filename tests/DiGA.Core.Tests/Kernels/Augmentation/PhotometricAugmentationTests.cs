@@ -72,12 +72,12 @@ public sealed class PhotometricAugmentationTests
     {
         using var scope = NewDisposeScope();
         var x = rand(2, 3, 5, 5, generator: new Generator(1)).mul(2).sub(1);
-        var augmentation = new PhotometricAugmentation(new PhotometricAugmentationOptions
+        var options = new PhotometricAugmentationOptions
         {
             ColorJitterProbability = 0, GrayscaleProbability = 0, BlurProbability = 0, SharpnessProbability = 0,
-        });
+        };
 
-        var result = augmentation.Augment(x, new Generator(2));
+        var result = new PhotometricAugmentation().Augment(new PhotometricArguments(x, options, new Generator(2)));
 
         // 0.4·(x − 0.5)/0.5 + 0.6·x against 1.4·x − 0.4 for |x| ≤ 1: two formulas, a few ulp(2) ≈ 5e-7 apart.
         TensorAssert.Close(result, x.mul(1.4).sub(0.4), Tolerance);
@@ -91,9 +91,10 @@ public sealed class PhotometricAugmentationTests
         var copy = x.clone();
         var augmentation = new PhotometricAugmentation();
 
-        var first = augmentation.Augment(x, new Generator(7));
-        var second = augmentation.Augment(x, new Generator(7));
-        var other = augmentation.Augment(x, new Generator(8));
+        var options = new PhotometricAugmentationOptions();
+        var first = augmentation.Augment(new PhotometricArguments(x, options, new Generator(7)));
+        var second = augmentation.Augment(new PhotometricArguments(x, options, new Generator(7)));
+        var other = augmentation.Augment(new PhotometricArguments(x, options, new Generator(8)));
 
         // Same call, same inputs, same draws: identical bits. A different seed changes the draws, hence values by ≫ 1e-3.
         TensorAssert.Equal(first, second);
@@ -105,7 +106,7 @@ public sealed class PhotometricAugmentationTests
     public void Augment_WrongChannelCount_Throws()
     {
         using var scope = NewDisposeScope();
-        var act = () => new PhotometricAugmentation().Augment(zeros(1, 4, 5, 5), new Generator(1));
+        var act = () => new PhotometricAugmentation().Augment(new PhotometricArguments(zeros(1, 4, 5, 5), new PhotometricAugmentationOptions(), new Generator(1)));
 
         act.Should().Throw<ArgumentException>().WithMessage("*[N, 3, H, W]*[1, 4, 5, 5]*");
     }

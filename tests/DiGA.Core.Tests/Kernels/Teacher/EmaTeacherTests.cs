@@ -92,6 +92,8 @@ public sealed class EmaTeacherTests
 
         public SegmentationModelInfo Info { get; } = new("linear", ["a", "b", "c", "d"], 4, 1, ImageNormalization.Reference);
 
+        public Device Device => CPU;
+
         public nn.Module Module => Linear;
 
         public SegmentationOutput Forward(Tensor images)

@@ -24,7 +24,7 @@ public sealed class ModelCheckpointTests : IDisposable
             Width = 16,
             FeatureChannels = 32,
             OutputStride = 4,
-            Normalization = CompactNormalization.GroupNorm,
+            Normalization = BackboneNormalization.GroupNorm,
             InputNormalization = ImageNormalization.ImageNet,
             Device = "cpu",
             Seed = 3,
@@ -70,7 +70,7 @@ public sealed class ModelCheckpointTests : IDisposable
         Directory.GetFiles(_directory).Should().ContainSingle().Which.Should().Be(path);
         using var loaded = ModelCheckpoint.Load(path, "cpu");
         loaded.Should().BeOfType<DeepLabV2>();
-        loaded.Info.Architecture.Should().Be(SegmentationModelFactory.DeepLabV2ResNet50Name);
+        loaded.Info.Architecture.Should().Be(DeepLabV2Architecture.ResNet50);
         loaded.Module.training.Should().BeTrue();
         var expected = model.Module.state_dict();
         foreach (var (key, value) in loaded.Module.state_dict())

@@ -71,10 +71,20 @@ public sealed class SegmentationOptimizerTests
     }
 
     [Fact]
-    public void Constructor_ReplicateDuplicatesOnCompactModel_Throws()
+    public void Constructor_ReplicateDuplicatesOnCompactModel_UsesItsOwnGroups()
+    {
+        // The compact architecture has no duplicate-parameter quirk: its reference groups are its groups.
+        using var model = new CompactSegmentationModel(new() { Device = "cpu" });
+        using var optimizer = new SegmentationOptimizer(model, new SegmentationOptimizerOptions { ReplicateReferenceDuplicates = true });
+
+        optimizer.GroupNames.Should().Equal(model.GetParameterGroups().Select(g => g.Name));
+    }
+
+    [Fact]
+    public void Constructor_ReplicateDuplicatesWithAdamW_Throws()
     {
         using var model = new CompactSegmentationModel(new() { Device = "cpu" });
-        FluentActions.Invoking(() => new SegmentationOptimizer(model, new SegmentationOptimizerOptions { ReplicateReferenceDuplicates = true }))
-            .Should().Throw<ArgumentException>().WithMessage("*DeepLabV2*");
+        FluentActions.Invoking(() => new SegmentationOptimizer(model, new SegmentationOptimizerOptions { ReplicateReferenceDuplicates = true, Kind = OptimizerKind.AdamW }))
+            .Should().Throw<ArgumentException>().WithMessage("*SGD only*");
     }
 }

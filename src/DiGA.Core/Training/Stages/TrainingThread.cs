@@ -1,4 +1,4 @@
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Stages;
 
 /// <summary>Runs tensor work on one dedicated thread, so thread-local dispose scopes and grad mode stay coherent.</summary>
 internal static class TrainingThread

@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using DiGA.Core.Kernels.Teacher;
+using DiGA.Core.Models;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Training.Optimization;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Stages;
 
 /// <summary>
 /// The loop every training stage shares: learning-rate schedule, EMA teacher, one dispose scope per iteration, periodic
@@ -24,12 +25,11 @@ internal abstract class StageTrainer : IDisposable
     private const string LastCheckpointName = "last.ckpt";
     private const string BestCheckpointName = "best.ckpt";
 
-    private readonly Dictionary<string, Tensor> _lossSums = new(StringComparer.Ordinal);
     private readonly List<LossRecord> _lossHistory = [];
+    private readonly LossAccumulator _losses;
     private readonly List<ValidationRecord> _validationHistory = [];
     private readonly Stopwatch _stopwatch = new();
     private TimeSpan _elapsedBeforeResume;
-    private int _lossCount;
     private double? _bestMeanIoU;
     private double? _lastMeanIoU;
     private readonly EmaTeacher? _ema;
@@ -47,6 +47,7 @@ internal abstract class StageTrainer : IDisposable
         Context = context;
         Device = context.Device;
         Random = new Generator((ulong)context.Seed, Device);
+        _losses = new LossAccumulator(Device);
         _ema = useTeacher ? new EmaTeacher(student, options.Teacher) : null;
         Optimizer = new SegmentationOptimizer(student, options.Optimizer);
         _schedule = new PolyLearningRate(new PolyLearningRateOptions
@@ -90,7 +91,7 @@ internal abstract class StageTrainer : IDisposable
     }
 
     /// <summary>Computes the losses of one iteration; must contain <c>total</c>. Called inside the iteration's dispose scope with the student in train mode.</summary>
-    protected abstract IReadOnlyDictionary<string, Tensor> ComputeLosses(int iteration);
+    protected abstract StageLossTensors ComputeLosses(int iteration);
 
     /// <summary>Prepares the data streams so that the next batch drawn is the one of <paramref name="iteration"/>.</summary>
     protected abstract void PositionData(int iteration);
@@ -116,10 +117,7 @@ internal abstract class StageTrainer : IDisposable
         _ema?.Dispose();
         Optimizer.Dispose();
         Random.Dispose();
-        foreach (var sum in _lossSums.Values)
-        {
-            sum.Dispose();
-        }
+        _losses.Dispose();
     }
 
     private StageResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -171,7 +169,7 @@ internal abstract class StageTrainer : IDisposable
                         Validate(done, directory);
                     }
 
-                    progress?.Report(new TrainingProgress(StageName, done, Options.Iterations, _lossHistory[^1].Losses, Elapsed, _lastMeanIoU));
+                    progress?.Report(new TrainingProgress(StageName, done, Options.Iterations, _lossHistory[^1].Losses.Terms(), Elapsed, _lastMeanIoU));
                 }
 
                 if (checkpoint)
@@ -214,47 +212,21 @@ internal abstract class StageTrainer : IDisposable
         _ema?.Update(Student, iteration);
 
         var losses = ComputeLosses(iteration);
-        if (!losses.TryGetValue("total", out var total))
-        {
-            throw new InvalidOperationException($"Stage '{StageName}' produced no 'total' loss.");
-        }
-
         Optimizer.ZeroGrad();
-        total.backward();
+        losses.Total.backward();
         Optimizer.Step();
-        using (no_grad())
-        {
-            foreach (var (name, value) in losses)
-            {
-                if (!_lossSums.TryGetValue(name, out var sum))
-                {
-                    sum = zeros([], ScalarType.Float64, Device).MoveToOuterDisposeScope();
-                    _lossSums[name] = sum;
-                }
-
-                sum.add_(value.detach().to(ScalarType.Float64));
-            }
-        }
-
-        _lossCount++;
+        _losses.Add(losses);
     }
 
     private void CheckFinite(int iteration, string? lastPath)
     {
-        if (_lossCount == 0)
+        if (_losses.IsEmpty)
         {
             return;
         }
 
-        var means = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (name, sum) in _lossSums)
-        {
-            means[name] = sum.item<double>() / _lossCount;
-            sum.zero_();
-        }
-
-        _lossCount = 0;
-        var bad = means.Where(pair => !double.IsFinite(pair.Value)).Select(pair => pair.Key).ToArray();
+        var means = _losses.TakeMeans();
+        var bad = means.Terms().Where(term => !double.IsFinite(term.Value)).Select(term => term.Key).ToArray();
         if (bad.Length > 0)
         {
             var last = lastPath is not null && File.Exists(lastPath) ? lastPath : null;
@@ -286,7 +258,7 @@ internal abstract class StageTrainer : IDisposable
             _bestMeanIoU = meanIoU;
             if (directory is not null)
             {
-                ModelCheckpoint.Save(EvaluatedModel, Path.Combine(directory, BestCheckpointName));
+                ModelCheckpoint.Save(EvaluatedModel, Path.Combine(directory, BestCheckpointName), Context.InputScale);
             }
         }
     }

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using DiGA.Core.Foundation;
 using TorchSharp;
 
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Stages;
 
 /// <summary>Reads and atomically writes checkpoint files: zip archives of named binary entries.</summary>
 /// <remarks>

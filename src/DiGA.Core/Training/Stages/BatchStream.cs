@@ -1,6 +1,6 @@
 using DiGA.Core.Data;
 
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Stages;
 
 /// <summary>An endless, seeded stream of training batches that can be positioned at any batch index (for resume).</summary>
 /// <remarks>The batch drawn at index i depends only on the dataset, the options' seed and i, so a resumed stage sees the same data order.</remarks>
@@ -22,21 +22,7 @@ internal sealed class BatchStream : IDisposable
     public void Seek(long batchIndex)
     {
         _loader?.Dispose();
-        var options = new DataLoaderOptions
-        {
-            BatchSize = _options.BatchSize,
-            Shuffle = _options.Shuffle,
-            Seed = _options.Seed,
-            Epochs = 0,
-            DropLast = _options.DropLast,
-            StartBatch = batchIndex,
-            Workers = _options.Workers,
-            PrefetchBatches = _options.PrefetchBatches,
-            Device = _options.Device,
-            Normalization = _options.Normalization,
-            InvalidSamplePolicy = _options.InvalidSamplePolicy,
-        };
-        _loader = new SegmentationDataLoader(_dataset, options, _transform);
+        _loader = new SegmentationDataLoader(_dataset, _options.StartingAt(batchIndex), _transform);
     }
 
     /// <summary>Takes the next batch; its tensors belong to the current dispose scope.</summary>
