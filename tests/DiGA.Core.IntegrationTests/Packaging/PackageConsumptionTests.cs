@@ -1,15 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using DiGA.Core.Kernels.Distillation;
 
 namespace DiGA.Core.IntegrationTests.Packaging;
 
-/// <summary>Packs DiGA.Core and consumes it from a fresh console project, as <c>dotnet add package DiGA.Core</c> users do.</summary>
+/// <summary>
+/// Packs DiGA.Core and DiGA.Core.Testing and consumes them from fresh console projects, as <c>dotnet add package</c>
+/// users do: one app is the README's quick start pasted verbatim, the other checks a selector with the test kit.
+/// </summary>
 public class PackageConsumptionTests
 {
     [Fact]
-    public async Task Pack_AddPackageToFreshConsoleApp_BuildsAndRuns()
+    public async Task Pack_FreshConsoleApps_RunTheReadmeQuickStartAndTheSelectorTestKit()
     {
         var repository = FindRepositoryRoot();
         var work = Directory.CreateTempSubdirectory("diga-pack-");
@@ -17,21 +19,22 @@ public class PackageConsumptionTests
         {
             var feed = Directory.CreateDirectory(Path.Combine(work.FullName, "feed")).FullName;
             var version = "0.0.0-consume" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-            await RunAsync("dotnet", $"pack \"{Path.Combine(repository, "src", "DiGA.Core", "DiGA.Core.csproj")}\" -c Release -o \"{feed}\" -p:Version={version}", repository);
-            File.Exists(Path.Combine(feed, $"DiGA.Core.{version}.nupkg")).Should().BeTrue();
-            File.Exists(Path.Combine(feed, $"DiGA.Core.{version}.snupkg")).Should().BeTrue();
+            foreach (var package in new[] { "DiGA.Core", "DiGA.Core.Testing" })
+            {
+                await RunAsync("dotnet", $"pack \"{Path.Combine(repository, "src", package, package + ".csproj")}\" -c Release -o \"{feed}\" -p:Version={version}", repository);
+                File.Exists(Path.Combine(feed, $"{package}.{version}.nupkg")).Should().BeTrue();
+                File.Exists(Path.Combine(feed, $"{package}.{version}.snupkg")).Should().BeTrue();
+            }
 
-            var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
-            await RunAsync("dotnet", "new console -n Consumer -o . --framework net10.0", app);
-            await RunAsync("dotnet", $"add package DiGA.Core --version {version} --source \"{feed}\"", app);
-            await RunAsync("dotnet", "add package TorchSharp-cpu --version 0.107.0", app);
-            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ConsumerProgram);
-            await RunAsync("dotnet", "build -c Release", app);
-            var output = await RunAsync("dotnet", "run -c Release --no-build", app);
+            var readme = await File.ReadAllTextAsync(Path.Combine(repository, "README.md"));
+            var quickStart = await CreateAppAsync(work, "QuickStart", feed, version, ["DiGA.Core", "Microsoft.Extensions.Hosting"], CodeBlock(readme, "csharp"));
+            await File.WriteAllTextAsync(Path.Combine(quickStart, "appsettings.json"), CodeBlock(readme, "json"));
+            var adapted = await RunAsync("dotnet", "run -c Release --no-build", quickStart, TinyRunEnvironment);
+            adapted.Should().Contain("target validation").And.Contain("mIoU");
 
-            var line = output.Split('\n').Single(l => l.StartsWith("loss=", StringComparison.Ordinal));
-            var loss = double.Parse(line["loss=".Length..], CultureInfo.InvariantCulture);
-            loss.Should().BeApproximately(ExpectedLoss, 1e-5);
+            var kit = await CreateAppAsync(work, "SelectorKit", feed, version, ["DiGA.Core", "DiGA.Core.Testing"], SelectorKitProgram);
+            var checkedSelector = await RunAsync("dotnet", "run -c Release --no-build", kit);
+            checkedSelector.Should().Contain("violations=0").And.Contain("agreement=1");
         }
         finally
         {
@@ -39,21 +42,59 @@ public class PackageConsumptionTests
         }
     }
 
-    // Two views whose logits are constant across classes: every softmax is uniform over C = 4 classes, so each
-    // soft-target cross-entropy term equals ln 4 and the loss is (1 + 0.5) ln 4 with the default reverse weight 0.5.
-    private static readonly double ExpectedLoss = 1.5 * Math.Log(4);
+    // The quick start reads its configuration from appsettings.json, the environment and the command line: the environment
+    // shrinks the synthetic demo to a few images and iterations.
+    private static readonly Dictionary<string, string> TinyRunEnvironment = new(StringComparer.Ordinal)
+    {
+        ["Benchmark__Height"] = "32",
+        ["Benchmark__Width"] = "64",
+        ["Benchmark__SourceCount"] = "8",
+        ["Benchmark__TargetTrainCount"] = "8",
+        ["Benchmark__TargetValCount"] = "4",
+        ["DiGA__Pipeline__WarmUp__Stage__Iterations"] = "2",
+        ["DiGA__Pipeline__WarmUp__Stage__BatchSize"] = "2",
+        ["DiGA__Pipeline__SelfTraining__Stage__Iterations"] = "2",
+        ["DiGA__Pipeline__SelfTraining__Stage__BatchSize"] = "2",
+        ["DiGA__Pipeline__SelfTraining__Rounds"] = "1",
+        ["DiGA__Pipeline__Data__Workers"] = "1",
+        ["DiGA__Pipeline__WorkDirectory"] = "work",
+    };
 
-    private const string ConsumerProgram = """
-        using System.Globalization;
-        using DiGA.Core;
-        using DiGA.Core.Distillation;
-        using TorchSharp;
+    // The test kit's data has a known answer: the reference dynamic selector keeps exactly the pixels whose offline label is right.
+    private const string SelectorKitProgram = """
+        using DiGA.Core.Kernels.PseudoLabels;
+        using DiGA.Core.Testing;
 
-        var logits = torch.zeros(2, 4, 3, 5);
-        var distiller = new SymmetricDistiller(new SymmetricDistillationOptions());
-        using var loss = distiller.ComputeLoss(new DistillationArguments(logits, logits, logits, logits));
-        Console.WriteLine("loss=" + loss.item<float>().ToString("R", CultureInfo.InvariantCulture));
+        using var data = SelectorTestData.Create();
+        using var selection = new DynamicPseudoLabelSelector().Select(data.Arguments);
+        var violations = SelectionContract.Check(selection, data.Arguments);
+        using var agreement = selection.Kept.eq(data.ExpectedAgreement).to(TorchSharp.torch.ScalarType.Float32).mean();
+        Console.WriteLine($"violations={violations.Count} agreement={agreement.item<float>()}");
         """;
+
+    private static async Task<string> CreateAppAsync(DirectoryInfo work, string name, string feed, string version, string[] packages, string program)
+    {
+        var app = Directory.CreateDirectory(Path.Combine(work.FullName, name)).FullName;
+        await RunAsync("dotnet", $"new console -n {name} -o . --framework net10.0", app);
+        foreach (var package in packages)
+        {
+            var pinned = package.StartsWith("DiGA.Core", StringComparison.Ordinal) ? $"--version {version} --source \"{feed}\"" : "--version 10.0.0";
+            await RunAsync("dotnet", $"add package {package} {pinned}", app);
+        }
+
+        await RunAsync("dotnet", "add package TorchSharp-cpu --version 0.107.0", app);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+        await RunAsync("dotnet", "build -c Release", app);
+        return app;
+    }
+
+    private static string CodeBlock(string markdown, string language)
+    {
+        var start = markdown.IndexOf("```" + language + "\n", StringComparison.Ordinal);
+        start.Should().BeGreaterThanOrEqualTo(0, "the README has a {0} block", language);
+        start += language.Length + 4;
+        return markdown[start..markdown.IndexOf("```", start, StringComparison.Ordinal)];
+    }
 
     private static string FindRepositoryRoot()
     {
@@ -66,7 +107,7 @@ public class PackageConsumptionTests
         return directory?.FullName ?? throw new InvalidOperationException("DiGA.Core.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static async Task<string> RunAsync(string file, string arguments, string workingDirectory)
+    private static async Task<string> RunAsync(string file, string arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file, arguments)
         {
@@ -76,6 +117,11 @@ public class PackageConsumptionTests
         };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
         var stdout = process.StandardOutput.ReadToEndAsync();
