@@ -7,7 +7,7 @@ namespace DiGA.Core.Models.Inference;
 /// <see cref="InnerModel"/> unless overridden; <see cref="Module"/> and the parameter groups are the inner model's.
 /// </summary>
 /// <remarks>Disposing the decorator disposes the inner model when it was created with <c>ownsInnerModel</c> = <see langword="true"/>.</remarks>
-public abstract class DelegatingSegmentationModel : ISegmentationModel
+internal abstract class DelegatingSegmentationModel : ISegmentationModel
 {
     private readonly bool _ownsInnerModel;
 

@@ -16,7 +16,7 @@ namespace DiGA.Core.Models.Inference;
 /// putting the model in evaluation mode is the caller's job (the reference evaluates in <c>eval()</c>).</para>
 /// <para>With <see cref="MultiScaleInferenceOptions.HorizontalFlip"/> each scale also runs on the mirrored image; its logits are mirrored back and enter the same maximum.</para>
 /// </remarks>
-public sealed class MultiScaleInference : DelegatingSegmentationModel
+internal sealed class MultiScaleInference : DelegatingSegmentationModel
 {
     private readonly MultiScaleInferenceOptions _options;
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace DiGA.Core.Models.Inference;
 
 /// <summary>Options of <see cref="MultiScaleInference"/>.</summary>
-public sealed class MultiScaleInferenceOptions
+internal sealed class MultiScaleInferenceOptions
 {
     /// <summary>Gets or sets the input scales; the first one also provides the returned features.</summary>
     /// <value>The default value is 1.0, 0.5 (the reference evaluation and pseudo-labelling protocol).</value>

@@ -15,7 +15,7 @@ namespace DiGA.Core.Models.Inference;
 /// <c>Forward</c> returns logits <c>[N, C, H, W]</c> and features <c>[N, D, H, W]</c> at input resolution. It runs under
 /// <c>no_grad</c>; putting the model in evaluation mode is the caller's job.
 /// </remarks>
-public sealed class SlidingWindowInference : DelegatingSegmentationModel
+internal sealed class SlidingWindowInference : DelegatingSegmentationModel
 {
     private readonly SlidingWindowInferenceOptions _options;
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace DiGA.Core.Models.Inference;
 
 /// <summary>Options of <see cref="SlidingWindowInference"/>.</summary>
-public sealed class SlidingWindowInferenceOptions
+internal sealed class SlidingWindowInferenceOptions
 {
     /// <summary>Gets or sets the window height in pixels.</summary>
     /// <value>The default value is 512 (the training crop height).</value>
