@@ -1,83 +1,118 @@
-using DiGA.Core.Data;
-using DiGA.Core.Hosting;
-using DiGA.Core.Training;
-using DiGA.Sample;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using DiGA.Sample.Commands;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Spectre.Console;
 
-var (command, rest) = CommandLine.Split(args);
-if (Console.IsOutputRedirected)
-{
-    // Logs and CI capture: keep the per-class tables on one line per run.
-    AnsiConsole.Profile.Width = 200;
-}
+namespace DiGA.Sample;
 
-if (command is "help" || rest.Any(a => a is "--help" or "-h" or "-?"))
+/// <summary>The sample's command line: <c>demo</c> (the default), <c>train</c>, <c>pseudo-label</c>, <c>evaluate</c>, <c>predict</c>, <c>synth</c>.</summary>
+public static class Program
 {
-    CommandLine.PrintHelp(command is "help" ? null : command);
-    return 0;
-}
+    private const string Notes = """
+        Configuration: every key of appsettings.json can be set as --Section:Key value, for example
+          --DiGA:Pipeline:WarmUp:Stage:Iterations 200 or --Sample:Runs:0 sourceOnly --Sample:Runs:1 warmUp.
+        Datasets are kind:root with kind gta5, synthia, cityscapes, bdd100k, mapillary or folder (folder:root:class-map.json).
+        Examples:
+          DiGA.Sample demo --seed 1 --style Fog --out runs/fog
+          DiGA.Sample predict --checkpoint runs/demo/models/selfTraining.ckpt --input photos/ --out runs/predictions
+          DiGA.Sample train --preset gta5-cityscapes --device cuda --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --validation cityscapes:/data/Cityscapes
+          DiGA.Sample train --stage dg --preset gta5-cityscapes --source gta5:/data/GTA5 --validation cityscapes:/data/Cityscapes --Sample:Data:Evaluate:0 bdd100k:/data/BDD100K
+        """;
 
-if (!CommandLine.Commands.ContainsKey(command))
-{
-    AnsiConsole.MarkupLine($"[red]Unknown command '{Markup.Escape(command)}'.[/]");
-    CommandLine.PrintHelp(null);
-    return 2;
-}
-
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddCommandLine(rest, CommandLine.SwitchMappings);
-builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-builder.Services.AddDiGA(builder.Configuration.GetSection(DiGAOptions.SectionName));
-builder.Services.AddOptions<SampleSettings>().Bind(builder.Configuration.GetSection("Sample"));
-builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<SampleSettings>>().Value);
-builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DiGAOptions>>().Value);
-builder.Services.AddTransient<DemoCommand>();
-builder.Services.AddTransient<TrainCommand>();
-builder.Services.AddTransient<PseudoLabelCommand>();
-builder.Services.AddTransient<EvaluateCommand>();
-builder.Services.AddTransient<PredictCommand>();
-builder.Services.AddTransient<SynthCommand>();
-
-using var host = builder.Build();
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    AnsiConsole.MarkupLine("[yellow]Cancelling: writing a checkpoint first…[/]");
-    cancellation.Cancel();
-};
-
-try
-{
-    host.Services.GetRequiredService<IStartupValidator>().Validate();
-    return command switch
+    /// <summary>Runs the command line; exit codes: 0 done, 1 failed, 2 invalid command line or configuration, 130 cancelled.</summary>
+    public static Task<int> Main(string[] args)
     {
-        "demo" => await host.Services.GetRequiredService<DemoCommand>().RunAsync(cancellation.Token),
-        "train" => await host.Services.GetRequiredService<TrainCommand>().RunAsync(cancellation.Token),
-        "pseudo-label" => await host.Services.GetRequiredService<PseudoLabelCommand>().RunAsync(cancellation.Token),
-        "evaluate" => await host.Services.GetRequiredService<EvaluateCommand>().RunAsync(cancellation.Token),
-        "predict" => await host.Services.GetRequiredService<PredictCommand>().RunAsync(cancellation.Token),
-        _ => await host.Services.GetRequiredService<SynthCommand>().RunAsync(cancellation.Token),
-    };
-}
-catch (OptionsValidationException exception)
-{
-    AnsiConsole.MarkupLine($"[red]Invalid configuration:[/] {Markup.Escape(exception.Message)}");
-    return 2;
-}
-catch (OperationCanceledException)
-{
-    AnsiConsole.MarkupLine("[yellow]Cancelled. Run the same command again to resume from the last checkpoint.[/]");
-    return 130;
-}
-catch (Exception exception) when (exception is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or DatasetFileException or NonFiniteLossException)
-{
-    AnsiConsole.MarkupLine($"[red]Error:[/] {Markup.Escape(exception.Message)}");
-    return 1;
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and CI capture: keep the per-class tables on one line per run.
+            AnsiConsole.Profile.Width = 200;
+        }
+
+        return RunAsync(args, Console.Out, Console.Error);
+    }
+
+    /// <summary>Parses <paramref name="args"/> and runs the command, writing help to <paramref name="output"/> and parse errors to <paramref name="error"/>.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(error);
+        if (!TrySplitOverrides(args, out var arguments, out var overrides, out var missing))
+        {
+            await error.WriteLineAsync($"The configuration override '{missing}' needs a value: {missing} <value>.");
+            return 2;
+        }
+
+        var root = CreateRootCommand(new SampleHost(overrides));
+        if (arguments.Count == 0 || (arguments[0].StartsWith('-') && arguments[0] is not ("--help" or "-h" or "-?" or "--version")))
+        {
+            arguments.Insert(0, "demo");
+        }
+
+        var parse = root.Parse(arguments);
+        if (parse.Action is ParseErrorAction)
+        {
+            await ParseErrors.WriteAsync(parse, error);
+            return 2;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>Creates the root command with its sub-commands.</summary>
+    public static RootCommand CreateRootCommand(SampleHost host)
+    {
+        var root = new RootCommand("DiGA.Sample: domain-adaptive semantic segmentation with DiGA.Core. Without a command it runs demo.")
+        {
+            DemoCommand.Create(host),
+            TrainCommand.Create(host),
+            PseudoLabelCommand.Create(host),
+            EvaluateCommand.Create(host),
+            PredictCommand.Create(host),
+            SynthCommand.Create(host),
+        };
+        root.HelpName = "DiGA.Sample";
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithNotes((HelpAction)help.Action!);
+        return root;
+    }
+
+    // Splits out the configuration overrides, --Section:Key value or --Section:Key=value, for the configuration.
+    private static bool TrySplitOverrides(IReadOnlyList<string> args, out List<string> arguments, out List<string> overrides, out string? missing)
+    {
+        (arguments, overrides, missing) = ([], [], null);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var token = args[i];
+            if (!token.StartsWith("--", StringComparison.Ordinal) || !token.Split('=', 2)[0].Contains(':', StringComparison.Ordinal))
+            {
+                arguments.Add(token);
+                continue;
+            }
+
+            overrides.Add(token);
+            if (!token.Contains('=', StringComparison.Ordinal))
+            {
+                if (i + 1 == args.Count)
+                {
+                    missing = token;
+                    return false;
+                }
+
+                overrides.Add(args[++i]);
+            }
+        }
+
+        return true;
+    }
+
+    private sealed class HelpWithNotes(HelpAction help) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var exitCode = help.Invoke(parseResult);
+            parseResult.InvocationConfiguration.Output.WriteLine(Notes);
+            return exitCode;
+        }
+    }
 }

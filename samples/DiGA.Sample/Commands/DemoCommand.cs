@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -31,6 +32,20 @@ namespace DiGA.Sample.Commands;
 /// </summary>
 public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IServiceProvider services, ILogger<DemoCommand> logger)
 {
+    /// <summary>Creates the <c>demo</c> command.</summary>
+    public static Command Create(SampleHost host) => host.Runs<DemoCommand>(
+        new Command("demo", "Run every baseline and DiGA stage on the built-in synthetic benchmark and print the target-domain mIoU table (the default command).")
+        {
+            SampleOptions.Output("Output folder: metrics.json, plots, predictions, models and work/."),
+            SampleOptions.Seed(),
+            SampleOptions.Device(),
+            SampleOptions.Preset(),
+            SampleOptions.Style(),
+            SampleOptions.Height(),
+            SampleOptions.Width(),
+        },
+        (command, cancellationToken) => command.RunAsync(cancellationToken));
+
     /// <summary>The runs, in the order they are trained and reported.</summary>
     public static IReadOnlyList<string> AllRuns { get; } =
         ["sourceOnly", "targetOracle", "translatedSourceOnly", "warmUpSymKD", "warmUp", "selfTraining", "selfTrainingFixedThreshold"];

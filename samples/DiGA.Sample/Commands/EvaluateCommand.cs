@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DiGA.Core.Foundation;
@@ -13,6 +14,22 @@ namespace DiGA.Sample.Commands;
 /// <summary>Evaluates a model checkpoint with the reference protocol and writes <c>metrics.json</c>.</summary>
 public sealed class EvaluateCommand(DiGAOptions options, SampleSettings settings, IServiceProvider services)
 {
+    /// <summary>Creates the <c>evaluate</c> command.</summary>
+    public static Command Create(SampleHost host) => host.Runs<EvaluateCommand>(
+        new Command("evaluate", "Evaluate a model checkpoint on a labelled set: per-class IoU, mIoU (19/16/13 classes), pixel accuracy; writes metrics.json.")
+        {
+            SampleOptions.Checkpoint("Model to evaluate (required)."),
+            SampleOptions.Validation(),
+            SampleOptions.Output("Output folder of metrics.json."),
+            SampleOptions.Seed(),
+            SampleOptions.Device(),
+            SampleOptions.Preset(),
+            SampleOptions.Style(),
+            SampleOptions.Height(),
+            SampleOptions.Width(),
+        },
+        (command, cancellationToken) => command.RunAsync(cancellationToken));
+
     /// <summary>Runs the evaluation.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {

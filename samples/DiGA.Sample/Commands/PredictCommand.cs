@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using DiGA.Core.Data.Imaging;
 using DiGA.Core.Foundation;
@@ -16,6 +17,17 @@ namespace DiGA.Sample.Commands;
 public sealed class PredictCommand(DiGAOptions options, SampleSettings settings)
 {
     private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
+
+    /// <summary>Creates the <c>predict</c> command.</summary>
+    public static Command Create(SampleHost host) => host.Runs<PredictCommand>(
+        new Command("predict", "Segment your own images (any size, PNG or JPEG) into colourised label PNGs and overlays.")
+        {
+            SampleOptions.Checkpoint("Model to predict with (required)."),
+            new Option<string>("--input") { Description = "An image, or a folder of PNG and JPEG images (required).", HelpName = "path" },
+            SampleOptions.Output("Output folder of the label PNGs and overlays."),
+            SampleOptions.Device(),
+        },
+        (command, cancellationToken) => command.RunAsync(cancellationToken));
 
     /// <summary>Runs the prediction.</summary>
     public Task<int> RunAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using DiGA.Core;
 using DiGA.Core.Foundation;
@@ -21,6 +22,35 @@ namespace DiGA.Sample.Commands;
 /// </remarks>
 public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, IServiceProvider services, ILogger<TrainCommand> logger)
 {
+    /// <summary>Gets the stages <c>--stage</c> accepts.</summary>
+    public static IReadOnlyList<string> Stages { get; } = ["all", "translator", "warmup", "selftraining", "dg", "sourceonly", "oracle"];
+
+    /// <summary>Creates the <c>train</c> command.</summary>
+    public static Command Create(SampleHost host)
+    {
+        var stage = new Option<string>("--stage") { Description = "Stage to train: all (warm-up then self-training), translator, warmup, selftraining (from --checkpoint), dg, sourceonly or oracle (synthetic benchmark only). Default: all.", HelpName = "stage" };
+        stage.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. Stages]);
+        return host.Runs<TrainCommand>(
+            new Command("train", "Train a stage on real datasets or the synthetic benchmark, save the model and write metrics.json.")
+            {
+                stage,
+                SampleOptions.Source(),
+                new Option<FileInfo>("--source-list") { Description = "List file restricting the source set (for example train_modified.txt).", HelpName = "file" }.AcceptExistingOnly(),
+                SampleOptions.Target(),
+                SampleOptions.Validation(),
+                SampleOptions.Checkpoint("Model to start from."),
+                SampleOptions.Output("Output folder: models, metrics.json, plots and work/."),
+                new Option<string>("--work") { Description = "Folder of the checkpoints, pseudo-labels and centroids runs resume from. Default: <out>/work.", HelpName = "folder" },
+                SampleOptions.Seed(),
+                SampleOptions.Device(),
+                SampleOptions.Preset(),
+                SampleOptions.Style(),
+                SampleOptions.Height(),
+                SampleOptions.Width(),
+            },
+            (command, cancellationToken) => command.RunAsync(cancellationToken));
+    }
+
     /// <summary>Runs the stage.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {

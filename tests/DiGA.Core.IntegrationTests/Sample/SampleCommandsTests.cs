@@ -27,17 +27,39 @@ public class SampleCommandsTests
 
             exitCode.Should().Be(0);
             using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(settings.Output, "metrics.json")));
-            metrics.RootElement.GetProperty("seed").GetInt32().Should().Be(0);
+            var report = metrics.RootElement;
+            report.GetProperty("command").GetString().Should().Be("demo");
+            report.GetProperty("seed").GetInt32().Should().Be(0);
+            report.GetProperty("settings").GetProperty("targetStyle").GetString().Should().Be("Default");
+            report.GetProperty("settings").GetProperty("imageSize").GetString().Should().Be("32x64");
+            var runs = report.GetProperty("runs");
+            runs.EnumerateObject().Select(r => r.Name).Should().Equal(DemoCommand.AllRuns);
             foreach (var run in DemoCommand.AllRuns)
             {
-                var entry = metrics.RootElement.GetProperty(run);
-                entry.GetProperty("mIoU").GetDouble().Should().BeInRange(0, 100, "run {0}", run);
-                entry.GetProperty("perClass").EnumerateObject().Should().NotBeEmpty();
-                metrics.RootElement.GetProperty("timings").GetProperty(run).GetDouble().Should().BePositive();
+                var entry = runs.GetProperty(run);
+                var perClass = entry.GetProperty("perClass").EnumerateObject().Select(c => c.Value.GetDouble()).ToArray();
+                perClass.Should().NotBeEmpty().And.OnlyContain(iou => iou >= 0 && iou <= 100, "run {0}", run);
+                entry.GetProperty("mIoU").GetDouble().Should().BeApproximately(perClass.Average(), 0.02, "mIoU is the mean of the per-class IoU of run {0}", run);
+                entry.GetProperty("pixelAccuracy").GetDouble().Should().BeInRange(0, 100, "run {0}", run);
+                entry.TryGetProperty("mIoU13", out _).Should().BeFalse("the synthetic label space is not SYNTHIA's 16 classes");
+                entry.GetProperty("seconds").GetDouble().Should().BePositive();
+                var stages = entry.GetProperty("stages").EnumerateArray().ToArray();
+                stages.Should().HaveCount(run.StartsWith("selfTraining", StringComparison.Ordinal) ? options.Pipeline.SelfTraining.Rounds : 1, "run {0}", run);
+                foreach (var stage in stages)
+                {
+                    stage.GetProperty("stage").GetString().Should().StartWith(run);
+                    stage.GetProperty("iterations").GetInt32().Should().Be(4);
+                    stage.GetProperty("seconds").GetDouble().Should().BeGreaterThanOrEqualTo(0);
+                    stage.GetProperty("bestMeanIoU").GetDouble().Should().BeInRange(0, 100);
+                }
+
                 File.Exists(Path.Combine(settings.Output, "models", run + ".ckpt")).Should().BeTrue();
                 Directory.GetFiles(Path.Combine(settings.Output, "predictions", run), "*-overlay.png").Should().HaveCount(2);
             }
 
+            report.GetProperty("timings").GetProperty("benchmark").GetDouble().Should().BeGreaterThanOrEqualTo(0);
+            report.GetProperty("timings").GetProperty("total").GetDouble()
+                .Should().BeGreaterThanOrEqualTo(runs.EnumerateObject().Max(r => r.Value.GetProperty("seconds").GetDouble()));
             File.Exists(Path.Combine(settings.Output, "plots", "warmUp-loss.png")).Should().BeTrue();
             File.Exists(Path.Combine(settings.Output, "plots", "selfTraining1-loss.png")).Should().BeTrue();
             Directory.GetFiles(Path.Combine(settings.Output, "work", "pseudo-labels", "selfTraining1"), "*.png").Should().HaveCount(12);
@@ -57,8 +79,13 @@ public class SampleCommandsTests
             var evaluation = new SampleSettings { Output = Path.Combine(root.FullName, "evaluate"), Checkpoint = checkpoint, Benchmark = TinyRun.Benchmark() };
             (await new EvaluateCommand(options, evaluation, services).RunAsync(CancellationToken.None)).Should().Be(0);
             using var evaluated = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(evaluation.Output, "metrics.json")));
-            evaluated.RootElement.GetProperty("evaluation").GetProperty("mIoU").GetDouble()
-                .Should().BeApproximately(metrics.RootElement.GetProperty("selfTraining").GetProperty("mIoU").GetDouble(), 0.01, "the saved checkpoint reproduces the demo's evaluation");
+            evaluated.RootElement.GetProperty("command").GetString().Should().Be("evaluate");
+            evaluated.RootElement.GetProperty("settings").GetProperty("checkpoint").GetString().Should().Be("selfTraining.ckpt");
+            var evaluatedRun = evaluated.RootElement.GetProperty("runs").GetProperty("synthetic-target-val-default");
+            evaluatedRun.GetProperty("mIoU").GetDouble()
+                .Should().BeApproximately(runs.GetProperty("selfTraining").GetProperty("mIoU").GetDouble(), 0.01, "the saved checkpoint reproduces the demo's evaluation");
+            evaluatedRun.GetProperty("pixelAccuracy").GetDouble().Should().BeApproximately(runs.GetProperty("selfTraining").GetProperty("pixelAccuracy").GetDouble(), 0.01);
+            evaluatedRun.TryGetProperty("stages", out _).Should().BeFalse("evaluate trains nothing");
 
             var labelling = new SampleSettings { Output = Path.Combine(root.FullName, "pseudo"), Checkpoint = checkpoint, Benchmark = TinyRun.Benchmark() };
             (await new PseudoLabelCommand(options, labelling, services).RunAsync(CancellationToken.None)).Should().Be(0);
@@ -68,6 +95,87 @@ public class SampleCommandsTests
         {
             root.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task CommandLine_MistypedOption_FailsWithExitCode2AndSuggestsTheClosestOption()
+    {
+        var (exitCode, output, error) = await RunAsync("demo", "--sed", "7");
+
+        exitCode.Should().Be(2);
+        error.Should().Contain("'--sed'").And.Contain("Did you mean '--seed'?");
+        output.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task CommandLine_NoCommand_RunsDemoWithItsOptions()
+    {
+        var (exitCode, _, error) = await RunAsync("--sed", "7");
+
+        exitCode.Should().Be(2);
+        error.Should().Contain("Did you mean '--seed'?").And.Contain("DiGA.Sample demo --help");
+    }
+
+    [Theory]
+    [InlineData("demo")]
+    [InlineData("train")]
+    [InlineData("pseudo-label")]
+    [InlineData("evaluate")]
+    [InlineData("predict")]
+    [InlineData("synth")]
+    public async Task CommandLine_SubcommandHelp_ListsItsOptionsWithDescriptions(string name)
+    {
+        var command = DiGA.Sample.Program.CreateRootCommand(new SampleHost([])).Subcommands.Single(c => c.Name == name);
+
+        var (exitCode, output, error) = await RunAsync(name, "--help");
+
+        exitCode.Should().Be(0);
+        error.Should().BeEmpty();
+        var help = string.Join(' ', output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        help.Should().Contain($"DiGA.Sample {name} [options]").And.Contain("--Section:Key value");
+        command.Options.Should().NotBeEmpty();
+        foreach (var option in command.Options)
+        {
+            help.Should().Contain(option.Name).And.Contain(string.Join(' ', option.Description!.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+        }
+    }
+
+    [Fact]
+    public async Task CommandLine_OptionsAndConfigurationOverrides_ReachTheCommand()
+    {
+        var root = TinyRun.TemporaryDirectory();
+        try
+        {
+            var output = Path.Combine(root.FullName, "demo");
+
+            var (exitCode, _, error) = await RunAsync(
+                "demo", "--out", output, "--seed", "3", "--preset", "synthetic-demo", "--height", "32", "--width", "48", "--style", "Fog",
+                "--Sample:Runs:0", "sourceOnly", "--Sample:PredictionCount", "1",
+                "--Sample:Benchmark:SourceCount", "4", "--Sample:Benchmark:TargetTrainCount", "4", "--Sample:Benchmark:TargetValCount=2",
+                "--DiGA:Pipeline:Supervised:Iterations", "3", "--DiGA:Pipeline:Supervised:BatchSize", "2", "--DiGA:Pipeline:Data:Workers", "1");
+
+            exitCode.Should().Be(0, error);
+            using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "metrics.json")));
+            metrics.RootElement.GetProperty("seed").GetInt32().Should().Be(3);
+            metrics.RootElement.GetProperty("settings").GetProperty("imageSize").GetString().Should().Be("32x48");
+            metrics.RootElement.GetProperty("settings").GetProperty("targetStyle").GetString().Should().Be("Fog");
+            var runs = metrics.RootElement.GetProperty("runs");
+            runs.EnumerateObject().Select(r => r.Name).Should().Equal("sourceOnly");
+            runs.GetProperty("sourceOnly").GetProperty("stages")[0].GetProperty("iterations").GetInt32().Should().Be(3);
+            Directory.GetFiles(Path.Combine(output, "predictions", "sourceOnly"), "*-overlay.png").Should().ContainSingle();
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await DiGA.Sample.Program.RunAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
     }
 
     // As the sample's host does: the commands and the container's pipeline share one options instance.
