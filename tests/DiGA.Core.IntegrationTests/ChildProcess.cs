@@ -5,7 +5,7 @@ using System.Text;
 namespace DiGA.Core.IntegrationTests;
 
 /// <summary>
-/// Runs tests/ChildProcess as <c>dotnet &lt;its dll&gt; &lt;arguments&gt;</c> and collects its standard output
+/// Runs tests/DiGA.Core.ChildProcess as <c>dotnet &lt;its dll&gt; &lt;arguments&gt;</c> and collects its standard output
 /// line by line and its standard error. The build records the dll's location (see the project file).
 /// </summary>
 internal sealed class ChildProcess : IDisposable
@@ -20,7 +20,7 @@ internal sealed class ChildProcess : IDisposable
         _process = process;
     }
 
-    /// <summary>Gets the full path of ChildProcess.dll.</summary>
+    /// <summary>Gets the full path of DiGA.Core.ChildProcess.dll.</summary>
     public static string AssemblyPath { get; } = FindAssembly();
 
     /// <summary>Gets the standard output lines received so far.</summary>
@@ -147,10 +147,10 @@ internal sealed class ChildProcess : IDisposable
     private static string FindAssembly()
     {
         var relative = typeof(ChildProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == "ChildProcess")?.Value
-            ?? throw new InvalidOperationException("The test assembly does not record where ChildProcess.dll is; build it through its project file.");
+            .SingleOrDefault(a => a.Key == "DiGA.Core.ChildProcess")?.Value
+            ?? throw new InvalidOperationException("The test assembly does not record where DiGA.Core.ChildProcess.dll is; build it through its project file.");
         var path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, relative));
-        return File.Exists(path) ? path : throw new FileNotFoundException($"ChildProcess.dll is not at '{path}'; build the integration test project.", path);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"DiGA.Core.ChildProcess.dll is not at '{path}'; build the integration test project.", path);
     }
 
     private void Receive(string? line)
