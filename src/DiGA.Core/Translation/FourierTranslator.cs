@@ -17,7 +17,7 @@ namespace DiGA.Core.Translation;
 /// inverse transform, clamped to [0, 255] and renormalised (the band is not conjugate-symmetric at frequency −b, so
 /// the real part keeps only half of the change there; frequencies −b+1 … b−1 carry the target amplitude exactly). β = 0 swaps nothing and returns the input (up to FFT
 /// round-off). The target amplitude comes from an <see cref="AmplitudeSpectrumBank"/>: a random target image per
-/// source image, or the bank average. The translator borrows the bank (does not dispose it) and is safe to share
+/// source image, or the bank average. The translator owns the bank (disposing the translator disposes it) and is safe to share
 /// between threads.
 /// </remarks>
 public sealed class FourierTranslator : IDomainTranslator

@@ -15,7 +15,7 @@ namespace DiGA.Core.Translation;
 /// renormalised. The target statistics come from a <see cref="ColorStatisticsBank"/>: a random target image per
 /// source image, or the bank average (<see cref="ReinhardTranslatorOptions.Selection"/>). YCbCr (BT.601, full range)
 /// replaces the paper's lαβ space: it is linear, cheap and decorrelates luminance from chroma well enough for natural
-/// and rendered images. The translator borrows the bank (it does not dispose it) and holds no other state; it is
+/// and rendered images. The translator owns the bank (disposing the translator disposes it) and holds no other state; it is
 /// safe to share between threads.
 /// </remarks>
 public sealed class ReinhardTranslator : IDomainTranslator
