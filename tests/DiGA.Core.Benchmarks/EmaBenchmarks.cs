@@ -4,7 +4,7 @@ using DiGA.Core.Models.DeepLab;
 
 namespace DiGA.Core.Benchmarks;
 
-/// <summary>The EMA teacher update over every DeepLabV2-R101 parameter (diga-reference.md §6.1, §11.3).</summary>
+/// <summary>The EMA teacher update over every DeepLabV2-R101 parameter.</summary>
 [Config(typeof(KernelConfig))]
 public class EmaBenchmarks
 {

@@ -6,7 +6,7 @@ namespace DiGA.Core.Benchmarks;
 /// <summary>Benchmark inputs at the reference sizes, built the same way as in <c>reference/bench_reference.py</c>.</summary>
 internal static class Inputs
 {
-    /// <summary>The reference batch, classes and crop (diga-reference.md §1.2).</summary>
+    /// <summary>The reference batch, classes and crop.</summary>
     public const int Batch = 3, Classes = 19, Height = 512, Width = 896;
 
     /// <summary>The DeepLabV2 feature grid and width at the reference crop (§3.1).</summary>

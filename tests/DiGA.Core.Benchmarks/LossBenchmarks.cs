@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace DiGA.Core.Benchmarks;
 
 /// <summary>
-/// Forward and backward of the loss kernels on logits upsampled to the reference crop (diga-reference.md §6.2, §6.3):
+/// Forward and backward of the loss kernels on logits upsampled to the reference crop:
 /// the symmetric distillation loss, the supervised cross-entropy (sum / B·H·W) and OHEM.
 /// </summary>
 [Config(typeof(KernelConfig))]

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace DiGA.Core.Benchmarks;
 
 /// <summary>
-/// ClassMix at the reference crop (diga-reference.md §6.5, §9.2): the mask alone, the warm-up CrDoMix composition
+/// ClassMix at the reference crop: the mask alone, the warm-up CrDoMix composition
 /// (images only) and the self-training composition (images and labels).
 /// </summary>
 [Config(typeof(KernelConfig))]

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace DiGA.Core.Benchmarks;
 
 /// <summary>
-/// Photo_β at the reference crop (diga-reference.md §4): with the reference probabilities, and with every op forced on
+/// Photo_β at the reference crop: with the reference probabilities, and with every op forced on
 /// (the reference's worst case, since it transforms only the samples whose draw fired).
 /// </summary>
 [Config(typeof(KernelConfig))]

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace DiGA.Core.Benchmarks;
 
 /// <summary>
-/// Self-training pseudo-label kernels (diga-reference.md §9.2, §9.3): the dynamic selection (centroid distances at the
+/// Self-training pseudo-label kernels: the dynamic selection (centroid distances at the
 /// feature grid, softmax, bilinear upsampling to the crop, agreement with the offline labels) and the online centroid
 /// update (target batch, then source batch).
 /// </summary>

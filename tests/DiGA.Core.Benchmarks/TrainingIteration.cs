@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace DiGA.Core.Benchmarks;
 
 /// <summary>
-/// One warm-up iteration (diga-reference.md §6.1) or one self-training iteration (§9.2), composed from the public
+/// One warm-up iteration or one self-training iteration (§9.2), composed from the public
 /// DiGA.Core pieces exactly as <c>reference/bench_reference.py</c> composes the PyTorch ones: poly learning rate, EMA
 /// teacher update, Photo_β, the second view, ClassMix, student and teacher forwards, dynamic selection, online centroid
 /// update, the losses and one SGD step. Inputs are fixed random batches, so only the computation is measured.

@@ -31,7 +31,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# Reference sizes (diga-reference.md §1.2, §3.1, §15).
+# Reference sizes.
 B, C, H, W = 3, 19, 512, 896
 FH, FW, FD = 65, 113, 256
 IGNORE = 255
