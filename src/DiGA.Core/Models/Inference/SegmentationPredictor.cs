@@ -18,7 +18,9 @@ namespace DiGA.Core.Models.Inference;
 /// With an input scale (the scale the model was trained at, as its checkpoint records), the image is first resized so that
 /// its height matches the training images' height, keeping its aspect ratio; where the resized image is larger than the
 /// training window (the crop, or the whole training image) it is covered by overlapping windows of that size whose logits
-/// are averaged; the fused logits are then resized back to the original size.
+/// are averaged; the fused logits are then resized back to the original size. Both resizes are bilinear with pixel centres
+/// aligned (<c>align_corners = false</c>), the geometry of the data pipeline's resizing: a pixel of either grid is predicted
+/// from the same part of the scene, whatever the ratio of the two sizes.
 /// </para>
 /// <para>The model is put in eval mode for every call and left there. Not thread-safe (one model).</para>
 /// </remarks>
@@ -60,13 +62,13 @@ public sealed class SegmentationPredictor
         var scaledWidth = Math.Max(1, (long)Math.Round(width * factor));
         var scaled = scaledHeight == height && scaledWidth == width
             ? images
-            : nn.functional.interpolate(images, [scaledHeight, scaledWidth], mode: InterpolationMode.Bilinear, align_corners: true);
+            : Resample(images, scaledHeight, scaledWidth);
         var (windowHeight, windowWidth) = scale.Window;
         using var windows = scaledHeight > windowHeight || scaledWidth > windowWidth
             ? new SlidingWindowInference(_model, Windows(windowHeight, windowWidth), ownsInnerModel: false)
             : null;
         var logits = Fuse(windows ?? _model, scaled);
-        return ClassLogits.Resize(logits, height, width).MoveToOuterDisposeScope();
+        return (logits.shape[2] == height && logits.shape[3] == width ? logits : Resample(logits, height, width)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Predicts label maps.</summary>
@@ -84,6 +86,14 @@ public sealed class SegmentationPredictor
         using var output = fused.Forward(images);
         return output.Logits.alias();
     }
+
+    /// <summary>
+    /// Resizes between the image's grid and the training scale's with pixel centres aligned. Corner alignment (the reference's
+    /// convention for logits at the model's stride) would stretch the image by (n − 1)/(N − 1)·N/n and shift predictions by up
+    /// to half a training-scale pixel at the borders.
+    /// </summary>
+    private static Tensor Resample(Tensor x, long height, long width) =>
+        nn.functional.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
 
     private SlidingWindowInferenceOptions Windows(int height, int width) => new()
     {
