@@ -16,9 +16,10 @@ namespace DiGA.Core.IntegrationTests.Crash;
 /// through the library's readers and hold the last counter the child reported as written or the one it was writing,
 /// never a torn file; each target has at most one leftover temporary sibling, and the next write of a target deletes it.
 /// </summary>
+[Collection(SequentialTraining.Name)]
 public class CrashSafeCheckpointTests(ITestOutputHelper output)
 {
-    // As in tests/ChildProcess/CheckpointLoop.cs.
+    // As in tests/DiGA.Core.ChildProcess/CheckpointLoop.cs.
     private const string StageFile = "last.ckpt";
     private const string ModelFile = "model.ckpt";
 
