@@ -1,6 +1,7 @@
 using DiGA.Core.Data;
 using DiGA.Core.Data.Synthetic;
 using DiGA.Core.Training;
+using DiGA.Core.Training.Pipeline;
 
 namespace DiGA.Sample;
 
@@ -15,8 +16,7 @@ public static class SampleData
         if (paths.Source is null && paths.Target is null && paths.Validation is null)
         {
             settings.Benchmark.Seed = seed;
-            var benchmark = new SyntheticBenchmark(settings.Benchmark);
-            return new DiGADatasets(benchmark.Source, benchmark.TargetTrain.WithoutLabels(), benchmark.TargetVal);
+            return new DiGADatasets(new SyntheticBenchmark(settings.Benchmark));
         }
 
         var source = paths.Source is null ? null : DatasetSpec.Open(paths.Source, "train", paths.SourceList);

@@ -68,7 +68,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         var clock = Stopwatch.StartNew();
         settings.Benchmark.Seed = options.Seed;
         var benchmark = new SyntheticBenchmark(settings.Benchmark, services.GetService<ILogger<SyntheticBenchmark>>());
-        var data = new DiGADatasets(benchmark.Source, benchmark.TargetTrain.WithoutLabels(), benchmark.TargetVal);
+        var data = new DiGADatasets(benchmark);
         _ = (benchmark.Source.Count, benchmark.TargetTrain.Count, benchmark.TargetVal.Count);
         report.Timings["benchmark"] = Math.Round(clock.Elapsed.TotalSeconds, 1);
         report.Settings["targetStyle"] = settings.Benchmark.TargetStyle.ToString();

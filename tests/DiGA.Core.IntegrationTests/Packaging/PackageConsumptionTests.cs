@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace DiGA.Core.IntegrationTests.Packaging;
 
@@ -8,8 +9,19 @@ namespace DiGA.Core.IntegrationTests.Packaging;
 /// Packs DiGA.Core and DiGA.Core.Testing and consumes them from fresh console projects, as <c>dotnet add package</c>
 /// users do: one app is the README's quick start pasted verbatim, the other checks a selector with the test kit.
 /// </summary>
-public class PackageConsumptionTests
+public partial class PackageConsumptionTests
 {
+    [Fact]
+    public async Task ReadmeQuickStart_IsAtMostTenLinesWithNoCastOrNullForgiving()
+    {
+        var lines = CodeBlock(await File.ReadAllTextAsync(Path.Combine(FindRepositoryRoot(), "README.md")), "csharp")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        lines.Should().HaveCountLessThanOrEqualTo(10);
+        lines.Should().NotContain(line => line.Contains('!'), "the quick start needs no null-forgiving operator");
+        lines.Should().NotContain(line => Cast().IsMatch(line), "the quick start needs no cast");
+    }
+
     [Fact]
     public async Task Pack_FreshConsoleApps_RunTheReadmeQuickStartAndTheSelectorTestKit()
     {
@@ -43,14 +55,9 @@ public class PackageConsumptionTests
     }
 
     // The quick start reads its configuration from appsettings.json, the environment and the command line: the environment
-    // shrinks the synthetic demo to a few images and iterations.
+    // shrinks the synthetic demo to a few iterations.
     private static readonly Dictionary<string, string> TinyRunEnvironment = new(StringComparer.Ordinal)
     {
-        ["Benchmark__Height"] = "32",
-        ["Benchmark__Width"] = "64",
-        ["Benchmark__SourceCount"] = "8",
-        ["Benchmark__TargetTrainCount"] = "8",
-        ["Benchmark__TargetValCount"] = "4",
         ["DiGA__Pipeline__WarmUp__Stage__Iterations"] = "2",
         ["DiGA__Pipeline__WarmUp__Stage__BatchSize"] = "2",
         ["DiGA__Pipeline__SelfTraining__Stage__Iterations"] = "2",
@@ -131,4 +138,7 @@ public class PackageConsumptionTests
         process.ExitCode.Should().Be(0, "`{0} {1}` failed:\n{2}", file, arguments, output);
         return output.ToString();
     }
+
+    [GeneratedRegex(@"\(\s*[A-Z]\w*(<[^()]*>)?\s*\)\s*[\w(]")]
+    private static partial Regex Cast();
 }

@@ -1,6 +1,7 @@
 using DiGA.Core.Data;
 using DiGA.Core.Data.Synthetic;
 using DiGA.Core.Training;
+using DiGA.Core.Training.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using DiGA.Core.Data;
 
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Pipeline;
 
 /// <summary>A warm-up run: the supervised loss plus symmetric distillation over the source view and a second view.</summary>
 /// <param name="Student">The model; trained in place, owned by the caller.</param>

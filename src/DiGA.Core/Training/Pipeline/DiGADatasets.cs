@@ -1,7 +1,7 @@
 using DiGA.Core.Data;
 using DiGA.Core.Data.Synthetic;
 
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Pipeline;
 
 /// <summary>The datasets of an adaptation run.</summary>
 /// <param name="Source">The labelled source training set (for example GTA5).</param>
@@ -15,4 +15,10 @@ public sealed record DiGADatasets(ISegmentationDataset Source, ISegmentationData
         : this((benchmark ?? throw new ArgumentNullException(nameof(benchmark))).Source, benchmark.TargetTrain.WithoutLabels(), benchmark.TargetVal)
     {
     }
+
+    /// <summary>Creates the datasets of a new synthetic benchmark, as <c>new DiGADatasets(new SyntheticBenchmark(options))</c>.</summary>
+    /// <param name="options">The benchmark options, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The datasets; the images are generated on first access.</returns>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static DiGADatasets FromSyntheticBenchmark(SyntheticBenchmarkOptions? options = null) => new(new SyntheticBenchmark(options));
 }

@@ -1,4 +1,4 @@
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Pipeline;
 
 /// <summary>The self-training rounds of a run: offline pseudo-labels and centroids from the current model, then dynamic selection.</summary>
 /// <param name="Student">The warmed-up model; trained in place, owned by the caller.</param>

@@ -1,6 +1,6 @@
 using DiGA.Core.Data;
 
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Pipeline;
 
 /// <summary>A supervised-only training run: the source-only baseline, the target oracle, or the translated-source baseline.</summary>
 /// <param name="StageName">The stage name (for example <c>sourceOnly</c>); it names the checkpoint folder.</param>

@@ -1,7 +1,6 @@
 using DiGA.Core.Kernels.Metrics;
-using DiGA.Core.Training.Pipeline;
 
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Pipeline;
 
 /// <summary>The result of <see cref="DiGAPipeline.RunAsync"/>.</summary>
 /// <param name="Stages">The warm-up and each self-training round, in order.</param>

@@ -1,7 +1,7 @@
 using DiGA.Core.Data;
 using DiGA.Core.Translation.Learned;
 
-namespace DiGA.Core.Training;
+namespace DiGA.Core.Training.Pipeline;
 
 /// <summary>A run of stage 0, the learned translator's training.</summary>
 /// <param name="Source">The labelled source set (labels drive the semantic-edge loss).</param>
