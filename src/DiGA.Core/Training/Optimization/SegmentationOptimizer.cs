@@ -59,7 +59,7 @@ public sealed class SegmentationOptimizer : IDisposable
                 {
                     LearningRate = settings.BaseLearningRate * g.LearningRateMultiplier,
                     momentum = settings.Momentum,
-                    weight_decay = settings.WeightDecay,
+                    weight_decay = settings.WeightDecay * g.WeightDecayMultiplier,
                 }))
                 .ToArray();
             _optimizer = torch.optim.SGD(sgdGroups, settings.BaseLearningRate, settings.Momentum, 0.0, settings.WeightDecay);
@@ -71,7 +71,7 @@ public sealed class SegmentationOptimizer : IDisposable
                 .Select(g => new AdamW.ParamGroup(g.Parameters, new AdamW.Options
                 {
                     LearningRate = settings.BaseLearningRate * g.LearningRateMultiplier,
-                    weight_decay = settings.WeightDecay,
+                    weight_decay = settings.WeightDecay * g.WeightDecayMultiplier,
                 }))
                 .ToArray();
             _optimizer = torch.optim.AdamW(adamGroups, settings.BaseLearningRate, weight_decay: settings.WeightDecay);
