@@ -77,10 +77,21 @@ public sealed class MixTransformerModel : ISegmentationModel
     /// <summary>Gets a copy of the options the model was built with (widths resolved).</summary>
     public MixTransformerOptions Options => _options.Copy();
 
+    /// <summary>The smallest image height and width the encoder accepts: the first stage's token grid (stride 4) must hold one 8×8 reduction window.</summary>
+    public const int MinimumInputSize = 29;
+
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">An image side is below <see cref="MinimumInputSize"/>.</exception>
     public SegmentationOutput Forward(Tensor images)
     {
         Guard.ModelInput(images, _device, nameof(MixTransformerModel), nameof(images));
+        if (images.shape[2] < MinimumInputSize || images.shape[3] < MinimumInputSize)
+        {
+            throw new ArgumentException(
+                $"{nameof(MixTransformerModel)} needs images of at least {MinimumInputSize}×{MinimumInputSize} pixels (the first stage's 8×8 spatial reduction), got {images.shape[2]}×{images.shape[3]}.",
+                nameof(images));
+        }
+
         var (logits, features) = _network.forward(images);
         return new SegmentationOutput(logits, features);
     }

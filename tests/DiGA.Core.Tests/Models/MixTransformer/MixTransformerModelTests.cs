@@ -79,6 +79,18 @@ public sealed class MixTransformerModelTests(ITestOutputHelper output)
         model.Info.FeatureChannels.Should().Be(8);
     }
 
+    [Fact]
+    public void Forward_ImageBelowMinimumSize_ThrowsNamingTheMinimum()
+    {
+        using var model = new MixTransformerModel(NarrowOptions(MixTransformerDecoder.SegFormer));
+        model.Module.eval();
+        using var guard = no_grad();
+        using var fits = model.Forward(zeros(1, 3, MixTransformerModel.MinimumInputSize, 40));
+        fits.Logits.shape.Should().Equal(1, 5, 8, 10);
+        using var small = zeros(1, 3, 28, 64);
+        FluentActions.Invoking(() => model.Forward(small)).Should().Throw<ArgumentException>().WithMessage("*at least 29×29*28×64*");
+    }
+
     [Theory]
     [InlineData(MixTransformerVariant.B0, MixTransformerDecoder.SegFormer, 32, 256, new[] { 2, 2, 2, 2 })]
     [InlineData(MixTransformerVariant.B1, MixTransformerDecoder.SegFormer, 64, 768, new[] { 2, 2, 2, 2 })]
