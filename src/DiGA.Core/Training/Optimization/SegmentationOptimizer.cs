@@ -9,7 +9,7 @@ namespace DiGA.Core.Training.Optimization;
 /// <summary>
 /// The optimiser of a segmentation model: SGD with momentum and weight decay (the reference) or AdamW, over the model's
 /// parameter groups (<see cref="ISegmentationModel.GetParameterGroups"/>), each group's learning rate being the base rate
-/// times its multiplier. Wraps TorchSharp's <c>torch.optim.SGD</c> / <c>AdamW</c>.
+/// times its multiplier and its weight decay the configured decay times <see cref="ModelParameterGroup.WeightDecayMultiplier"/>. Wraps TorchSharp's <c>torch.optim.SGD</c> / <c>AdamW</c>.
 /// </summary>
 /// <remarks>
 /// One optimiser per model; not thread-safe. Disposing it disposes the optimiser state, not the model.
