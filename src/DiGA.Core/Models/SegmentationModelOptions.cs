@@ -10,7 +10,7 @@ public sealed class SegmentationModelOptions
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "DiGA:Model";
 
-    /// <summary>Gets or sets the architecture name: <c>deeplabv2-resnet101</c>, <c>deeplabv2-resnet50</c>, <c>compact</c>, or any registered one.</summary>
+    /// <summary>Gets or sets the architecture name: <c>deeplabv2-resnet101</c>, <c>deeplabv2-resnet50</c>, <c>compact</c>, <c>mit-b0+daformer</c> … <c>mit-b5+daformer</c>, <c>mit-b0+segformer</c> … <c>mit-b5+segformer</c>, or any registered one.</summary>
     /// <value>The default value is <c>deeplabv2-resnet101</c> (the reference model).</value>
     [Required]
     public string Architecture { get; set; } = "deeplabv2-resnet101";
@@ -21,17 +21,17 @@ public sealed class SegmentationModelOptions
     [MinLength(1)]
     public IList<string> ClassNames { get; set; } = [.. LabelSpace.Cityscapes19.ClassNames];
 
-    /// <summary>Gets or sets the decoder feature channels; <see langword="null"/> uses the architecture default (256 for DeepLabV2, 64 for the compact model).</summary>
+    /// <summary>Gets or sets the decoder feature channels; <see langword="null"/> uses the architecture default (256 for DeepLabV2 and DAFormer, 64 for the compact model, 768 for SegFormer on MiT-B1…B5 and 256 on B0).</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     [Range(8, 4096)]
     public int? FeatureChannels { get; set; }
 
-    /// <summary>Gets or sets the backbone width; <see langword="null"/> uses the architecture default (64 for DeepLabV2, 32 for the compact model).</summary>
+    /// <summary>Gets or sets the backbone width; <see langword="null"/> uses the architecture default (64 for DeepLabV2, 32 for the compact model; for Mix Transformers the first-stage width, 32 for B0 and 64 for B1…B5).</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     [Range(1, 1024)]
     public int? BackboneWidth { get; set; }
 
-    /// <summary>Gets or sets the output stride of the compact model (4 or 8); DeepLabV2 is always 8.</summary>
+    /// <summary>Gets or sets the output stride of the compact model (4 or 8); DeepLabV2 is always 8, Mix Transformer models always 4.</summary>
     /// <value>The default value is <see langword="null"/> (8).</value>
     [Range(4, 8)]
     public int? OutputStride { get; set; }

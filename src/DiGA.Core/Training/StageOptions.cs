@@ -37,6 +37,14 @@ public sealed class StageOptions
     [Range(0.0, 10.0)]
     public double PolyPower { get; set; } = 0.9;
 
+    /// <summary>
+    /// Gets or sets the length of the linear learning-rate warm-up at the start of the stage: iteration i &lt; n runs at
+    /// <c>1 − (1 − i/n)(1 − 10⁻⁶)</c> of the scheduled rate (mmcv's linear warm-up, as DAFormer trains). 0 disables it.
+    /// </summary>
+    /// <value>The default value is 0 (the DeepLabV2 reference has no warm-up; the DAFormer presets use 1500).</value>
+    [Range(0, 100_000_000)]
+    public int LearningRateWarmUpIterations { get; set; }
+
     /// <summary>Gets or sets the EMA teacher: its momentum cap α_i = min(1 − 1/(i+1), cap) and whether buffers are copied.</summary>
     /// <value>The default cap is 0.999 (the reference); schedules of a few hundred iterations need about 0.99.</value>
     [Required]

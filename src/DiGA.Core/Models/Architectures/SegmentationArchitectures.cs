@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Models.DeepLab;
+using DiGA.Core.Models.MixTransformer;
 using Microsoft.Extensions.Logging;
 
 namespace DiGA.Core.Models.Architectures;
@@ -10,7 +11,7 @@ namespace DiGA.Core.Models.Architectures;
 /// The registry of segmentation architectures by name: the model factory, <c>ModelCheckpoint</c> and the optimiser find an
 /// architecture here from <see cref="SegmentationModelOptions.Architecture"/> or <see cref="SegmentationModelInfo.Architecture"/>.
 /// </summary>
-/// <remarks>DeepLabV2 (ResNet-101, ResNet-50) and the compact model are registered; <see cref="Register"/> adds more. Names are case-insensitive. Thread-safe.</remarks>
+/// <remarks>DeepLabV2 (ResNet-101, ResNet-50), the compact model and the Mix Transformer models (<c>mit-b0+daformer</c> … <c>mit-b5+segformer</c>) are registered; <see cref="Register"/> adds more. Names are case-insensitive. Thread-safe.</remarks>
 public static class SegmentationArchitectures
 {
     private static readonly ConcurrentDictionary<string, SegmentationArchitecture> ByName = new(StringComparer.OrdinalIgnoreCase);
@@ -19,6 +20,7 @@ public static class SegmentationArchitectures
     {
         Register(DeepLabV2Architecture.Instance);
         Register(CompactArchitecture.Instance);
+        Register(MixTransformerArchitecture.Instance);
     }
 
     /// <summary>Gets the registered names, sorted.</summary>

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Text.RegularExpressions;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -134,13 +135,34 @@ public static class WeightImporter
                 key = dot < 0 ? key : key[(dot + 1)..];
             }
 
+            if (options.SourcePrefix is { Length: > 0 } prefix)
+            {
+                if (!key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    skipped.Add(fileKey);
+                    continue;
+                }
+
+                key = key[prefix.Length..];
+            }
+
             if (options.SkipSourcePrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))
             {
                 skipped.Add(fileKey);
                 continue;
             }
 
-            mapped[key] = tensor;
+            foreach (var rename in options.Renames)
+            {
+                key = Regex.Replace(key, rename.Pattern, rename.Replacement, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            }
+
+            mapped[options.TargetPrefix + key] = tensor;
+        }
+
+        foreach (var concatenation in options.Concatenations)
+        {
+            Concatenate(mapped, concatenation);
         }
 
         var loaded = new List<string>();
@@ -185,6 +207,35 @@ public static class WeightImporter
         }
 
         return report;
+    }
+
+    /// <summary>Replaces each complete set of split tensors in <paramref name="mapped"/> by their concatenation along dimension 0 (a tensor of the current dispose scope).</summary>
+    private static void Concatenate(Dictionary<string, Tensor> mapped, WeightKeyConcatenation concatenation)
+    {
+        if (concatenation.Sources.Count == 0)
+        {
+            return;
+        }
+
+        var first = concatenation.Sources[0];
+        foreach (var key in mapped.Keys.Where(k => k.Contains(first, StringComparison.Ordinal)).ToList())
+        {
+            var index = key.IndexOf(first, StringComparison.Ordinal);
+            string KeyWith(string fragment) => string.Concat(key.AsSpan(0, index), fragment, key.AsSpan(index + first.Length));
+            var parts = concatenation.Sources.Select(KeyWith).ToList();
+            if (!parts.All(mapped.ContainsKey))
+            {
+                continue;
+            }
+
+            var joined = cat([.. parts.Select(p => mapped[p])], 0);
+            foreach (var part in parts)
+            {
+                mapped.Remove(part);
+            }
+
+            mapped[KeyWith(concatenation.Target)] = joined;
+        }
     }
 
     private static bool IsZip(string path)

@@ -3,7 +3,8 @@ namespace DiGA.Core.Training.Optimization;
 /// <summary>
 /// The reference learning-rate schedule: at the start of iteration <c>i</c> (0-based, before the forward pass) every
 /// parameter group gets <c>base · (1 − i / max)^0.9 × multiplier</c> (backbone 1×, head 10×), or the linear ramp of
-/// <see cref="LearningRateSchedule.LinearRamp"/>.
+/// <see cref="LearningRateSchedule.LinearRamp"/>; an optional linear warm-up scales the first
+/// <see cref="PolyLearningRateOptions.WarmUpIterations"/> iterations by <c>1 − (1 − i/n)(1 − r)</c> (mmcv's linear warm-up).
 /// </summary>
 /// <remarks>Stateless apart from its options; safe to share.</remarks>
 public sealed class PolyLearningRate
@@ -16,9 +17,10 @@ public sealed class PolyLearningRate
     public PolyLearningRate(PolyLearningRateOptions? options = null)
     {
         var source = options ?? new PolyLearningRateOptions();
-        if (source.MaxIterations < 1 || source.RampIterations < 1 || source.BaseLearningRate < 0 || source.Power < 0)
+        if (source.MaxIterations < 1 || source.RampIterations < 1 || source.BaseLearningRate < 0 || source.Power < 0
+            || source.WarmUpIterations < 0 || source.WarmUpRatio is < 0 or > 1)
         {
-            throw new ArgumentException("PolyLearningRateOptions: MaxIterations and RampIterations must be positive; BaseLearningRate and Power must not be negative.", nameof(options));
+            throw new ArgumentException("PolyLearningRateOptions: MaxIterations and RampIterations must be positive; BaseLearningRate, Power and WarmUpIterations must not be negative; WarmUpRatio must be in [0, 1].", nameof(options));
         }
 
         _options = new PolyLearningRateOptions
@@ -28,6 +30,8 @@ public sealed class PolyLearningRate
             MaxIterations = source.MaxIterations,
             Schedule = source.Schedule,
             RampIterations = source.RampIterations,
+            WarmUpIterations = source.WarmUpIterations,
+            WarmUpRatio = source.WarmUpRatio,
         };
     }
 
@@ -39,11 +43,18 @@ public sealed class PolyLearningRate
     {
         ArgumentOutOfRangeException.ThrowIfNegative(iteration);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(iteration, (long)_options.MaxIterations);
-        return _options.Schedule switch
+        var scheduled = _options.Schedule switch
         {
             LearningRateSchedule.LinearRamp => _options.BaseLearningRate * iteration / _options.RampIterations,
             _ => _options.BaseLearningRate * Math.Pow(1.0 - ((double)iteration / _options.MaxIterations), _options.Power),
         };
+        if (iteration < _options.WarmUpIterations)
+        {
+            var remaining = (1.0 - ((double)iteration / _options.WarmUpIterations)) * (1.0 - _options.WarmUpRatio);
+            scheduled *= 1.0 - remaining;
+        }
+
+        return scheduled;
     }
 
     /// <summary>Sets every group of <paramref name="optimizer"/> to the learning rate of <paramref name="iteration"/> times its multiplier.</summary>

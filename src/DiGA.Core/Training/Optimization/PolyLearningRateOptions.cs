@@ -28,4 +28,17 @@ public sealed class PolyLearningRateOptions
     /// <value>The default value is 60000 (the reference SYNTHIA warm-up).</value>
     [Range(1, int.MaxValue)]
     public int RampIterations { get; set; } = 60_000;
+
+    /// <summary>
+    /// Gets or sets the length of the linear learning-rate warm-up (mmcv's <c>warmup = 'linear'</c>): for <c>i &lt; n</c> the
+    /// scheduled rate is multiplied by <c>1 − (1 − i/n)(1 − r)</c> with r = <see cref="WarmUpRatio"/>. 0 disables it.
+    /// </summary>
+    /// <value>The default value is 0 (DAFormer uses 1500).</value>
+    [Range(0, int.MaxValue)]
+    public int WarmUpIterations { get; set; }
+
+    /// <summary>Gets or sets the fraction of the scheduled learning rate the warm-up starts from.</summary>
+    /// <value>The default value is 1e-6 (DAFormer's).</value>
+    [Range(0.0, 1.0)]
+    public double WarmUpRatio { get; set; } = 1e-6;
 }

@@ -9,7 +9,7 @@ namespace DiGA.Core.Training.Optimization;
 /// <summary>
 /// The optimiser of a segmentation model: SGD with momentum and weight decay (the reference) or AdamW, over the model's
 /// parameter groups (<see cref="ISegmentationModel.GetParameterGroups"/>), each group's learning rate being the base rate
-/// times its multiplier. Wraps TorchSharp's <c>torch.optim.SGD</c> / <c>AdamW</c>.
+/// times its multiplier and its weight decay the configured decay times <see cref="ModelParameterGroup.WeightDecayMultiplier"/>. Wraps TorchSharp's <c>torch.optim.SGD</c> / <c>AdamW</c>.
 /// </summary>
 /// <remarks>
 /// One optimiser per model; not thread-safe. Disposing it disposes the optimiser state, not the model.
@@ -59,7 +59,7 @@ public sealed class SegmentationOptimizer : IDisposable
                 {
                     LearningRate = settings.BaseLearningRate * g.LearningRateMultiplier,
                     momentum = settings.Momentum,
-                    weight_decay = settings.WeightDecay,
+                    weight_decay = settings.WeightDecay * g.WeightDecayMultiplier,
                 }))
                 .ToArray();
             _optimizer = torch.optim.SGD(sgdGroups, settings.BaseLearningRate, settings.Momentum, 0.0, settings.WeightDecay);
@@ -71,7 +71,7 @@ public sealed class SegmentationOptimizer : IDisposable
                 .Select(g => new AdamW.ParamGroup(g.Parameters, new AdamW.Options
                 {
                     LearningRate = settings.BaseLearningRate * g.LearningRateMultiplier,
-                    weight_decay = settings.WeightDecay,
+                    weight_decay = settings.WeightDecay * g.WeightDecayMultiplier,
                 }))
                 .ToArray();
             _optimizer = torch.optim.AdamW(adamGroups, settings.BaseLearningRate, weight_decay: settings.WeightDecay);

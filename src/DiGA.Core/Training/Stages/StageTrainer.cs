@@ -57,6 +57,7 @@ internal abstract class StageTrainer : IDisposable
             MaxIterations = options.Iterations,
             RampIterations = options.Iterations,
             Schedule = options.Schedule,
+            WarmUpIterations = options.LearningRateWarmUpIterations,
         });
     }
 
