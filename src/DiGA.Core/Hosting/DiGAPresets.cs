@@ -49,21 +49,38 @@ public static class DiGAPresets
         target.Translator = preset.Translator;
     }
 
-    /// <summary>The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, warm-up 80k iterations (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999.</summary>
+    /// <summary>
+    /// The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, warm-up 80k iterations
+    /// (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap
+    /// 0.999, and the reference's two streams per domain: source images pre-resized to 720×1280 and 1052×1914, target
+    /// images to 512×1024 and 1024×2048; a warm-up batch takes 1 low- and 2 high-resolution images per domain, a
+    /// self-training batch 2 low- and 1 high-resolution (the translator's training 1 + 2).
+    /// </summary>
     /// <returns>A new options instance.</returns>
-    public static DiGAOptions Gta5ToCityscapes() => new();
+    public static DiGAOptions Gta5ToCityscapes()
+    {
+        var options = new DiGAOptions();
+        options.Pipeline.Data.SourceStreams = [Stream(720, 1280, images: 1, selfTraining: 2), Stream(1052, 1914, images: 2, selfTraining: 1)];
+        options.Pipeline.Data.TargetStreams = [Stream(512, 1024, images: 1, selfTraining: 2), Stream(1024, 2048, images: 2, selfTraining: 1)];
+        return options;
+    }
 
     /// <summary>
     /// The reference SYNTHIA → Cityscapes setting: 16 classes, OHEM cross-entropy, warm-up 60k iterations with batch 4,
     /// λ_kd 0.25 and s 0.25, colour jitter p 0.7 and grayscale p 0.1, plain (not rescaled) warm-up crops; self-training as
     /// for GTA5. The warm-up uses the poly schedule; set its <see cref="StageOptions.Schedule"/> to
-    /// <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp.
+    /// <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp. Two streams per domain:
+    /// source images at 760×1280 and upsampled to 1140×1920, target images at 512×1024 and 1024×2048; a warm-up batch
+    /// takes 1 low- and 3 high-resolution images per domain, a self-training batch 1 low- and 2 high-resolution (the
+    /// translator's training 1 + 2).
     /// </summary>
     /// <returns>A new options instance.</returns>
     public static DiGAOptions SynthiaToCityscapes()
     {
         var options = new DiGAOptions();
         options.Model.ClassNames = [.. LabelSpace.Cityscapes16.ClassNames];
+        options.Pipeline.Data.SourceStreams = [Stream(760, 1280, images: 1), Stream(1140, 1920, images: 2, warmUp: 3)];
+        options.Pipeline.Data.TargetStreams = [Stream(512, 1024, images: 1), Stream(1024, 2048, images: 2, warmUp: 3)];
         options.Pipeline.SupervisedLoss = SupervisedLossKind.Ohem;
         options.Pipeline.WarmUp.Stage.Iterations = 60_000;
         options.Pipeline.WarmUp.Stage.BatchSize = 4;
@@ -78,7 +95,7 @@ public static class DiGAPresets
     /// <summary>
     /// GTA5 → Cityscapes with DAFormer (<c>mit-b5+daformer</c>, ImageNet input normalisation) and DAFormer's optimisation in
     /// every stage: AdamW, learning rate 6e-5 (head 10×, no weight decay on encoder norms), weight decay 0.01, 1,500 iterations
-    /// of linear warm-up then poly 1.0, batch 2, 512×512 crops. DiGA's losses, weights, iteration counts and teacher are
+    /// of linear warm-up then poly 1.0, batch 2, 512×512 crops from one stream per domain. DiGA's losses, weights, iteration counts and teacher are
     /// those of <see cref="Gta5ToCityscapes"/>. Load the ImageNet encoder weights with
     /// <see cref="Models.Weights.WeightImportOptions.ForMixTransformerImageNet"/> before training.
     /// </summary>
@@ -132,6 +149,8 @@ public static class DiGAPresets
         options.Model.Normalization = InputNormalizationPreset.ImageNet;
         options.Pipeline.Data.CropHeight = 512;
         options.Pipeline.Data.CropWidth = 512;
+        options.Pipeline.Data.SourceStreams = [];
+        options.Pipeline.Data.TargetStreams = [];
         foreach (var stage in new[] { options.Pipeline.Supervised, options.Pipeline.WarmUp.Stage, options.Pipeline.SelfTraining.Stage })
         {
             stage.BatchSize = 2;
@@ -143,6 +162,15 @@ public static class DiGAPresets
             stage.LearningRateWarmUpIterations = 1500;
         }
     }
+
+    private static TrainingStreamOptions Stream(int height, int width, int images, int? warmUp = null, int? selfTraining = null) => new()
+    {
+        PreResizeHeight = height,
+        PreResizeWidth = width,
+        ImagesPerBatch = images,
+        WarmUpImagesPerBatch = warmUp,
+        SelfTrainingImagesPerBatch = selfTraining,
+    };
 
     private static void ConfigureDemoStage(StageOptions stage, int iterations)
     {

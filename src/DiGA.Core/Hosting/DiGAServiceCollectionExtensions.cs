@@ -42,7 +42,8 @@ public static class DiGAServiceCollectionExtensions
     /// <summary>
     /// Registers DiGA.Core like <see cref="AddDiGA(IServiceCollection, Action{DiGAOptions})"/>, binding the options from a
     /// configuration section (usually <c>DiGA</c>). A <c>Preset</c> key (one of <see cref="DiGAPresets.Names"/>) selects the
-    /// values the section then overrides.
+    /// values the section then overrides; a <c>Pipeline:Data:SourceStreams</c> or <c>TargetStreams</c> list in the section
+    /// replaces the preset's list.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The <c>DiGA</c> configuration section.</param>
@@ -58,6 +59,17 @@ public static class DiGAServiceCollectionExtensions
                 {
                     DiGAPresets.ApplyTo(preset, options);
                 }
+
+                // A stream list in the configuration replaces the preset's list instead of being appended to it.
+                if (configuration.GetSection("Pipeline:Data:SourceStreams").GetChildren().Any())
+                {
+                    options.Pipeline.Data.SourceStreams = [];
+                }
+
+                if (configuration.GetSection("Pipeline:Data:TargetStreams").GetChildren().Any())
+                {
+                    options.Pipeline.Data.TargetStreams = [];
+                }
             })
             .Bind(configuration);
         return AddCore(services);
@@ -67,6 +79,7 @@ public static class DiGAServiceCollectionExtensions
     {
         services.AddOptions<DiGAOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiGAOptions>, DiGAOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiGAOptions>, TrainingStreamsValidator>());
         services.TryAddSingleton<ISymmetricDistiller>(sp => new SymmetricDistiller(Options(sp).Distillation, sp.GetService<ILogger<SymmetricDistiller>>()));
         services.TryAddSingleton<ICrossDomainMixer>(sp => new ClassMixMixer(Options(sp).Mixing, sp.GetService<ILogger<ClassMixMixer>>()));
         services.TryAddSingleton<IPseudoLabelSelector>(sp => Options(sp) switch

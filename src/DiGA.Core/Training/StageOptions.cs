@@ -14,8 +14,16 @@ public sealed class StageOptions
     [Range(1, 100_000_000)]
     public int Iterations { get; set; } = 80_000;
 
-    /// <summary>Gets or sets the number of source images per iteration (and of target images where the stage uses them).</summary>
-    /// <value>The default value is 3 (the reference's 1 low-res + 2 high-res crops).</value>
+    /// <summary>
+    /// Gets or sets the number of source images per iteration (and of target images where the stage uses them). With
+    /// several streams per domain (<see cref="TrainingDataOptions.SourceStreams"/>, <see cref="TrainingDataOptions.TargetStreams"/>)
+    /// the streams' shares of this stage must add up to it.
+    /// </summary>
+    /// <value>
+    /// The default value is 3, the reference's batch for GTA5 (warm-up: 1 low- + 2 high-resolution images per domain;
+    /// self-training: 2 low- + 1 high-resolution) and SYNTHIA self-training (1 + 2); the SYNTHIA warm-up uses 4 (1 + 3).
+    /// Without streams all the images come from one stream at the loaded size.
+    /// </value>
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 3;
 
