@@ -68,7 +68,7 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
         {
             var directory = Path.Combine(output, "translator");
             var result = await ConsoleProgress.RunAsync(progress => pipeline.TrainTranslatorAsync(new TranslatorTrainingRequest(data.Source, data.TargetTrain, options.Translator.Training, directory), progress, cancellationToken));
-            AnsiConsole.MarkupLine($"Saved the translator ({result.Iterations} iterations) to [bold]{Markup.Escape(directory)}[/]; use it with --DiGA:Translator:Kind Learned --DiGA:Translator:LearnedWeightsDirectory {Markup.Escape(directory)}.");
+            AnsiConsole.MarkupLine($"Saved the translator ({result.Iterations} iterations) to [bold]{Markup.Escape(directory)}[/]; use it with --DiGA:Translator:LearnedWeightsDirectory {Markup.Escape(directory)} (and --DiGA:Translator:Kind Learned where the preset has another translator).");
             return 0;
         }
 

@@ -6,11 +6,17 @@ using DiGA.Core.Models.DeepLab;
 using DiGA.Core.Models.MixTransformer;
 using DiGA.Core.Training;
 using DiGA.Core.Training.Optimization;
+using DiGA.Core.Translation;
 
 namespace DiGA.Core.Hosting;
 
 /// <summary>Ready-made <see cref="DiGAOptions"/>: the reference GTA5 → Cityscapes and SYNTHIA → Cityscapes settings, the same with DAFormer (MiT-B5), and the CPU demo on the built-in synthetic benchmark.</summary>
-/// <remarks>Each call returns a new instance that the caller may adjust. <c>docs/configuration.md</c> lists every value and <c>docs/fidelity.md</c> the deliberate deviations.</remarks>
+/// <remarks>
+/// Each call returns a new instance that the caller may adjust. <c>docs/configuration.md</c> lists every value and <c>docs/fidelity.md</c> the deliberate deviations.
+/// The reference presets (all but <see cref="SyntheticDemo"/>) mix with the learned translator, as the reference does: they need the
+/// weights of stage 0 in <see cref="TranslatorOptions.LearnedWeightsDirectory"/>, or <see cref="TranslatorOptions.Kind"/> set to a
+/// training-free translator (Reinhard, Fourier), and the stages that mix fail at their start otherwise.
+/// </remarks>
 public static class DiGAPresets
 {
     /// <summary>Gets the names accepted by <see cref="Get"/>.</summary>
@@ -49,12 +55,16 @@ public static class DiGAPresets
         target.Translator = preset.Translator;
     }
 
-    /// <summary>The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, warm-up 80k iterations (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999.</summary>
+    /// <summary>
+    /// The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, the learned translator (its
+    /// weights, trained by stage 0, must be supplied), warm-up 80k iterations (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds
+    /// of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999. These are the defaults of <see cref="DiGAOptions"/>.
+    /// </summary>
     /// <returns>A new options instance.</returns>
     public static DiGAOptions Gta5ToCityscapes() => new();
 
     /// <summary>
-    /// The reference SYNTHIA → Cityscapes setting: 16 classes, OHEM cross-entropy, warm-up 60k iterations with batch 4,
+    /// The reference SYNTHIA → Cityscapes setting: 16 classes, OHEM cross-entropy, the learned translator (weights from stage 0), warm-up 60k iterations with batch 4,
     /// λ_kd 0.25 and s 0.25, colour jitter p 0.7 and grayscale p 0.1, plain (not rescaled) warm-up crops; self-training as
     /// for GTA5. The warm-up uses the poly schedule; set its <see cref="StageOptions.Schedule"/> to
     /// <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp.
@@ -103,7 +113,7 @@ public static class DiGAPresets
     }
 
     /// <summary>
-    /// The CPU demo on the built-in synthetic benchmark (64×128 images): the compact model, AdamW 2e-3 with poly decay,
+    /// The CPU demo on the built-in synthetic benchmark (64×128 images): the compact model, the Reinhard translator (no stage 0), AdamW 2e-3 with poly decay,
     /// batches of 8 without cropping, 500 supervised and warm-up iterations, two self-training rounds of 150 iterations,
     /// an EMA cap of 0.99 with buffers copied (a 0.999 teacher lags behind a few-hundred-iteration student), the EMA teacher
     /// as each stage's result, and validation (for the curves) and checkpoints every 100 iterations.
@@ -112,6 +122,7 @@ public static class DiGAPresets
     public static DiGAOptions SyntheticDemo()
     {
         var options = new DiGAOptions { Device = "cpu" };
+        options.Translator.Kind = TranslatorKind.Reinhard;
         options.Model.Architecture = CompactArchitecture.Name;
         options.Pipeline.Data.CropHeight = null;
         options.Pipeline.Data.CropWidth = null;
