@@ -6,11 +6,17 @@ using DiGA.Core.Models.DeepLab;
 using DiGA.Core.Models.MixTransformer;
 using DiGA.Core.Training;
 using DiGA.Core.Training.Optimization;
+using DiGA.Core.Translation;
 
 namespace DiGA.Core.Hosting;
 
 /// <summary>Ready-made <see cref="DiGAOptions"/>: the reference GTA5 → Cityscapes and SYNTHIA → Cityscapes settings, the same with DAFormer (MiT-B5), and the CPU demo on the built-in synthetic benchmark.</summary>
-/// <remarks>Each call returns a new instance that the caller may adjust. <c>docs/configuration.md</c> lists every value and <c>docs/fidelity.md</c> the deliberate deviations.</remarks>
+/// <remarks>
+/// Each call returns a new instance that the caller may adjust. <c>docs/configuration.md</c> lists every value and <c>docs/fidelity.md</c> the deliberate deviations.
+/// The reference presets (all but <see cref="SyntheticDemo"/>) mix with the learned translator, as the reference does: they need the
+/// weights of stage 0 in <see cref="TranslatorOptions.LearnedWeightsDirectory"/>, or <see cref="TranslatorOptions.Kind"/> set to a
+/// training-free translator (Reinhard, Fourier), and the stages that mix fail at their start otherwise.
+/// </remarks>
 public static class DiGAPresets
 {
     /// <summary>Gets the names accepted by <see cref="Get"/>.</summary>
@@ -49,14 +55,20 @@ public static class DiGAPresets
         target.Translator = preset.Translator;
     }
 
-    /// <summary>The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, warm-up 80k iterations (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999.</summary>
+    /// <summary>
+    /// The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, the learned translator (its
+    /// weights, trained by stage 0, must be supplied), warm-up 80k iterations (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds
+    /// of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999, and the reference's domain-generalisation script as
+    /// <see cref="DiGAPipelineOptions.DomainGeneralization"/> (<see cref="WarmUpOptions.DomainGeneralization"/>). These are the
+    /// defaults of <see cref="DiGAOptions"/>.
+    /// </summary>
     /// <returns>A new options instance.</returns>
     public static DiGAOptions Gta5ToCityscapes() => new();
 
     /// <summary>
-    /// The reference SYNTHIA → Cityscapes setting: 16 classes, OHEM cross-entropy, warm-up 60k iterations with batch 4,
+    /// The reference SYNTHIA → Cityscapes setting: 16 classes, OHEM cross-entropy, the learned translator (weights from stage 0), warm-up 60k iterations with batch 4,
     /// λ_kd 0.25 and s 0.25, colour jitter p 0.7 and grayscale p 0.1, plain (not rescaled) warm-up crops; self-training as
-    /// for GTA5. The warm-up uses the poly schedule; set its <see cref="StageOptions.Schedule"/> to
+    /// for GTA5; the domain-generalisation run keeps the GTA5 script's values (the reference has none for SYNTHIA). The warm-up uses the poly schedule; set its <see cref="StageOptions.Schedule"/> to
     /// <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp.
     /// </summary>
     /// <returns>A new options instance.</returns>
@@ -103,8 +115,8 @@ public static class DiGAPresets
     }
 
     /// <summary>
-    /// The CPU demo on the built-in synthetic benchmark (64×128 images): the compact model, AdamW 2e-3 with poly decay,
-    /// batches of 8 without cropping, 500 supervised and warm-up iterations, two self-training rounds of 150 iterations,
+    /// The CPU demo on the built-in synthetic benchmark (64×128 images): the compact model, the Reinhard translator (no stage 0), AdamW 2e-3 with poly decay,
+    /// batches of 8 without cropping, 500 supervised, warm-up and domain-generalisation iterations, two self-training rounds of 150 iterations,
     /// an EMA cap of 0.99 with buffers copied (a 0.999 teacher lags behind a few-hundred-iteration student), the EMA teacher
     /// as each stage's result, and validation (for the curves) and checkpoints every 100 iterations.
     /// </summary>
@@ -112,6 +124,7 @@ public static class DiGAPresets
     public static DiGAOptions SyntheticDemo()
     {
         var options = new DiGAOptions { Device = "cpu" };
+        options.Translator.Kind = TranslatorKind.Reinhard;
         options.Model.Architecture = CompactArchitecture.Name;
         options.Pipeline.Data.CropHeight = null;
         options.Pipeline.Data.CropWidth = null;
@@ -120,6 +133,7 @@ public static class DiGAPresets
         options.Pipeline.Data.Workers = 2;
         ConfigureDemoStage(options.Pipeline.Supervised, 500);
         ConfigureDemoStage(options.Pipeline.WarmUp.Stage, 500);
+        ConfigureDemoStage(options.Pipeline.DomainGeneralization.Stage, 500);
         ConfigureDemoStage(options.Pipeline.SelfTraining.Stage, 150);
         options.Pipeline.SelfTraining.Stage.Optimizer.BaseLearningRate = 1e-3;
         options.Pipeline.Centroids.Momentum = 1e-3;
@@ -132,7 +146,7 @@ public static class DiGAPresets
         options.Model.Normalization = InputNormalizationPreset.ImageNet;
         options.Pipeline.Data.CropHeight = 512;
         options.Pipeline.Data.CropWidth = 512;
-        foreach (var stage in new[] { options.Pipeline.Supervised, options.Pipeline.WarmUp.Stage, options.Pipeline.SelfTraining.Stage })
+        foreach (var stage in new[] { options.Pipeline.Supervised, options.Pipeline.WarmUp.Stage, options.Pipeline.DomainGeneralization.Stage, options.Pipeline.SelfTraining.Stage })
         {
             stage.BatchSize = 2;
             stage.Optimizer.Kind = OptimizerKind.AdamW;

@@ -46,6 +46,12 @@ public sealed class DiGAPipelineOptions
     [ValidateObjectMembers]
     public WarmUpOptions WarmUp { get; set; } = new();
 
+    /// <summary>Gets or sets the domain-generalisation run: a warm-up without translator, run through <see cref="Pipeline.WarmUpRequest.Options"/>.</summary>
+    /// <value>The default is <see cref="WarmUpOptions.DomainGeneralization"/>, the reference's domain-generalisation script.</value>
+    [Required]
+    [ValidateObjectMembers]
+    public WarmUpOptions DomainGeneralization { get; set; } = WarmUpOptions.DomainGeneralization();
+
     /// <summary>Gets or sets the self-training rounds.</summary>
     [Required]
     [ValidateObjectMembers]
