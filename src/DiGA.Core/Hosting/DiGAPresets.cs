@@ -58,23 +58,31 @@ public static class DiGAPresets
     /// <summary>
     /// The reference GTA5 → Cityscapes setting: DeepLabV2-ResNet-101, 19 classes, 512×896 crops, the learned translator (its
     /// weights, trained by stage 0, must be supplied), warm-up 80k iterations (λ_kd 0.5, s 0.5, β 0.4), two self-training rounds
-    /// of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999, and the reference's domain-generalisation script as
-    /// <see cref="DiGAPipelineOptions.DomainGeneralization"/> (<see cref="WarmUpOptions.DomainGeneralization"/>). These are the
-    /// defaults of <see cref="DiGAOptions"/>.
+    /// of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999, initial centroids on targets resized to 512×1024
+    /// over 5 passes, each stage's best checkpoint on the target validation set carried to the next
+    /// (<see cref="CarriedModel.BestOnValidation"/>: needs validation labels), and the reference's domain-generalisation script
+    /// as <see cref="DiGAPipelineOptions.DomainGeneralization"/> (<see cref="WarmUpOptions.DomainGeneralization"/>). These are
+    /// the defaults of <see cref="DiGAOptions"/>.
     /// </summary>
     /// <returns>A new options instance.</returns>
-    public static DiGAOptions Gta5ToCityscapes() => new();
+    public static DiGAOptions Gta5ToCityscapes()
+    {
+        var options = new DiGAOptions();
+        options.Pipeline.CarriedModel = CarriedModel.BestOnValidation;
+        return options;
+    }
 
     /// <summary>
     /// The reference SYNTHIA → Cityscapes setting: 16 classes, OHEM cross-entropy, the learned translator (weights from stage 0), warm-up 60k iterations with batch 4,
     /// λ_kd 0.25 and s 0.25, colour jitter p 0.7 and grayscale p 0.1, plain (not rescaled) warm-up crops; self-training as
-    /// for GTA5; the domain-generalisation run keeps the GTA5 script's values (the reference has none for SYNTHIA). The warm-up uses the poly schedule; set its <see cref="StageOptions.Schedule"/> to
-    /// <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp.
+    /// for GTA5, and so are the initial centroids and the carried model; the domain-generalisation run keeps the GTA5 script's
+    /// values (the reference has none for SYNTHIA). The warm-up uses the poly schedule; set its <see cref="StageOptions.Schedule"/>
+    /// to <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp.
     /// </summary>
     /// <returns>A new options instance.</returns>
     public static DiGAOptions SynthiaToCityscapes()
     {
-        var options = new DiGAOptions();
+        var options = Gta5ToCityscapes();
         options.Model.ClassNames = [.. LabelSpace.Cityscapes16.ClassNames];
         options.Pipeline.SupervisedLoss = SupervisedLossKind.Ohem;
         options.Pipeline.WarmUp.Stage.Iterations = 60_000;
@@ -118,7 +126,8 @@ public static class DiGAPresets
     /// The CPU demo on the built-in synthetic benchmark (64×128 images): the compact model, the Reinhard translator (no stage 0), AdamW 2e-3 with poly decay,
     /// batches of 8 without cropping, 500 supervised, warm-up and domain-generalisation iterations, two self-training rounds of 150 iterations,
     /// an EMA cap of 0.99 with buffers copied (a 0.999 teacher lags behind a few-hundred-iteration student), the EMA teacher
-    /// as each stage's result, and validation (for the curves) and checkpoints every 100 iterations.
+    /// as each stage's result, and validation (for the curves) and checkpoints every 100 iterations. The initial centroids
+    /// take one pass at the loaded size, and each stage's last state carries over (no selection on target labels).
     /// </summary>
     /// <returns>A new options instance.</returns>
     public static DiGAOptions SyntheticDemo()
@@ -137,6 +146,10 @@ public static class DiGAPresets
         ConfigureDemoStage(options.Pipeline.SelfTraining.Stage, 150);
         options.Pipeline.SelfTraining.Stage.Optimizer.BaseLearningRate = 1e-3;
         options.Pipeline.Centroids.Momentum = 1e-3;
+        options.Pipeline.InitialCentroids.ResizeHeight = null;
+        options.Pipeline.InitialCentroids.ResizeWidth = null;
+        options.Pipeline.InitialCentroids.Passes = 1;
+        options.Pipeline.CarriedModel = CarriedModel.Last;
         return options;
     }
 

@@ -23,7 +23,10 @@ namespace DiGA.Core.Training.Pipeline;
 /// <see cref="DiGAPipelineOptions.WorkDirectory"/>: calling it again with the same folder resumes where it stopped, and a
 /// finished stage is not run again. Cancellation writes a checkpoint first and then throws
 /// <see cref="OperationCanceledException"/>; a NaN or infinite loss throws <see cref="NonFiniteLossException"/> and leaves
-/// the last good checkpoint intact. Models are trained in place on their own device and stay owned by the caller; the
+/// the last good checkpoint intact. Each stage leaves its last state in the model or, with
+/// <see cref="DiGAPipelineOptions.CarriedModel"/> = <see cref="CarriedModel.BestOnValidation"/>, its best validation
+/// checkpoint (then every stage needs a validation set, or throws <see cref="ArgumentException"/> before it starts).
+/// Models are trained in place on their own device and stay owned by the caller; the
 /// pipeline creates and disposes the translators it needs. Build one with <c>new</c>, with <see cref="DiGAPipelineBuilder"/>,
 /// or resolve it from a container set up by <c>AddDiGA</c>.
 /// </remarks>
@@ -79,6 +82,7 @@ public sealed class DiGAPipeline
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(data);
+        RequireValidationForCarriedModel(data.Validation, nameof(data));
         var stages = new List<StageResult>
         {
             await WarmUpAsync(new WarmUpRequest(student, data.Source) { Target = data.TargetTrain, Validation = data.Validation }, progress, cancellationToken).ConfigureAwait(false),
@@ -99,6 +103,7 @@ public sealed class DiGAPipeline
         ArgumentException.ThrowIfNullOrWhiteSpace(request.StageName, nameof(request));
         ArgumentNullException.ThrowIfNull(request.Model, nameof(request));
         PipelineGuard.RequireLabels(request.Data, nameof(request));
+        RequireValidationForCarriedModel(request.Validation, nameof(request));
         var options = Options.Supervised;
         var model = request.Model;
         using var translator = request.TranslateTowards is { } target ? CreateTranslator(target, model, required: true) : null;
@@ -117,6 +122,7 @@ public sealed class DiGAPipeline
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Student, nameof(request));
         PipelineGuard.RequireLabels(request.Source, nameof(request));
+        RequireValidationForCarriedModel(request.Validation, nameof(request));
         var warmUp = request.Options ?? Options.WarmUp;
         var student = request.Student;
         using var translator = warmUp.UseCrossDomainMix
@@ -146,6 +152,7 @@ public sealed class DiGAPipeline
         ArgumentNullException.ThrowIfNull(request.Data, nameof(request));
         ArgumentException.ThrowIfNullOrWhiteSpace(request.StageName, nameof(request));
         PipelineGuard.RequireLabels(request.Data.Source, nameof(request));
+        RequireValidationForCarriedModel(request.Data.Validation, nameof(request));
         var (student, data) = (request.Student, request.Data);
         var options = Options.SelfTraining;
         var stages = new List<StageResult>();
@@ -242,8 +249,19 @@ public sealed class DiGAPipeline
             CheckpointDirectory = Path.Combine(Options.WorkDirectory, "stages", stageName),
             Validate = validation is null ? null : m => Evaluator.Evaluate(m, validation, CancellationToken.None),
             InputScale = InputScaleOf(trainedOn),
+            LeaveBestCheckpoint = Options.CarriedModel == CarriedModel.BestOnValidation,
             Logger = _logger,
         };
+
+    private void RequireValidationForCarriedModel(ISegmentationDataset? validation, string parameterName)
+    {
+        if (Options.CarriedModel == CarriedModel.BestOnValidation && validation is null)
+        {
+            throw new ArgumentException(
+                "DiGAPipelineOptions.CarriedModel is BestOnValidation, which continues from each stage's best checkpoint on the target validation set, but no validation set was given. Pass labelled target validation data, or set CarriedModel to Last.",
+                parameterName);
+        }
+    }
 
     private InputScale? InputScaleOf(ISegmentationDataset data)
     {
