@@ -789,9 +789,10 @@ def op_iteration(arch, kind):
 def mit_restatement():
     """The PyTorch restatement of the Mix Transformer models that also writes the parity fixtures, imported by path."""
     import importlib.util
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'DiGA.Core.Tests', 'Fixtures', 'models',
-                        'generate_mit_fixtures.py')
-    spec = importlib.util.spec_from_file_location('generate_mit_fixtures', path)
+    import sys
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'DiGA.Core.Tests', 'Fixtures', 'models')
+    sys.path.insert(0, folder)  # the restatement imports its sibling generate_model_fixtures
+    spec = importlib.util.spec_from_file_location('generate_mit_fixtures', os.path.join(folder, 'generate_mit_fixtures.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

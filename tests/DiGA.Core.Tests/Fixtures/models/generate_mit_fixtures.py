@@ -15,14 +15,14 @@ Outputs (next to this script):
 
 Run: /usr/bin/python3 generate_mit_fixtures.py
 """
-import json
 import math
 import os
-import struct
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from generate_model_fixtures import save_safetensors
 
 WIDTH = 2
 DEPTHS = [2, 2, 2, 2]
@@ -245,22 +245,6 @@ def randomise(model, g):
                     m.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
                     m.running_var.copy_(torch.rand(c, generator=g) * 0.5 + 0.75)
                     m.num_batches_tracked.fill_(17)
-
-
-def save_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, t in tensors.items():
-        data = t.detach().contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    raw = json.dumps(header).encode("utf-8")
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 def main():
