@@ -16,8 +16,11 @@ public static class Program
         Examples:
           DiGA.Sample demo --seed 1 --style Fog --out runs/fog
           DiGA.Sample predict --checkpoint runs/demo/models/selfTraining.ckpt --input photos/ --out runs/predictions
-          DiGA.Sample train --preset gta5-cityscapes --device cuda --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --validation cityscapes:/data/Cityscapes
-          DiGA.Sample train --stage dg --preset gta5-cityscapes --source gta5:/data/GTA5 --validation cityscapes:/data/Cityscapes --Sample:Data:Evaluate:0 bdd100k:/data/BDD100K
+          DiGA.Sample train --stage translator --preset gta5-cityscapes --device cuda --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --out runs/gta5
+          DiGA.Sample train --preset gta5-cityscapes --device cuda --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --validation cityscapes:/data/Cityscapes --out runs/gta5 --DiGA:Translator:LearnedWeightsDirectory runs/gta5/translator
+          DiGA.Sample train --stage dg --preset gta5-cityscapes --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --validation cityscapes:/data/Cityscapes --Sample:Data:Evaluate:0 bdd100k:/data/BDD100K
+        The reference presets mix with the learned translator of stage 0 (train --stage translator); give its folder as
+        --DiGA:Translator:LearnedWeightsDirectory, or pick --DiGA:Translator:Kind Reinhard or Fourier, which need no training.
         """;
 
     /// <summary>Runs the command line; exit codes: 0 done, 1 failed, 2 invalid command line or configuration, 130 cancelled.</summary>

@@ -8,7 +8,7 @@ namespace DiGA.Sample;
 /// <summary>The datasets of a sample command: the real ones named in the settings, or the built-in synthetic benchmark.</summary>
 public static class SampleData
 {
-    /// <summary>Opens the source, target and validation sets; without <paramref name="requireTarget"/> (domain generalisation) a missing target set is replaced by the source images, which that stage never reads.</summary>
+    /// <summary>Opens the source, target and validation sets; without <paramref name="requireTarget"/> (source only, or domain generalisation without the target forward) a missing target set is replaced by the source images, which those stages never read.</summary>
     public static DiGADatasets Open(SampleSettings settings, int seed, bool requireTarget = true)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -22,10 +22,14 @@ BANDWIDTH_BASELINES = {'symkd.fwd-bwd': 'copy.logits-x4', 'ce.fwd-bwd': 'copy.lo
 ORDER = ['symkd.fwd-bwd', 'ce.fwd-bwd', 'ohem.fwd-bwd', 'copy.logits-x1', 'copy.logits-x4', 'classmix.mask', 'classmix.warmup-mix',
          'classmix.selftraining-mix', 'photo.reference-p', 'photo.all-ops', 'selection.dynamic', 'centroids.online-update',
          'ema.deeplabv2-r101', 'iteration.warmup.r101', 'iteration.selftraining.r101', 'iteration.warmup.compact',
-         'iteration.selftraining.compact', 'loader.synthetic-gta5-disk']
+         'iteration.selftraining.compact', 'model.mit-b5-daformer.fwd-bwd', 'model.mit-b5-segformer.fwd-bwd',
+         'loader.synthetic-gta5-disk']
 
 # Targets for the ratio DiGA.Core / PyTorch (lower is better).
 HOST_LOOP_OPS = ('classmix.', 'centroids.')
+
+# Targets for the peak-RSS ratio DiGA.Core / PyTorch, by operation prefix.
+RSS_TARGETS = {'model.': 1.2}
 
 
 def load_pytorch(folder):
@@ -87,6 +91,10 @@ def target_for(op):
     return 1.0
 
 
+def rss_target_for(op):
+    return next((t for prefix, t in RSS_TARGETS.items() if op.startswith(prefix)), None)
+
+
 def machine():
     info = {'cores': os.cpu_count(), 'os': platform.platform()}
     try:
@@ -138,24 +146,29 @@ def main():
         target = target_for(op)
         ok = '' if ratio is None or target is None else (' ✓' if ratio <= target else ' ✗')
         rss = f"{d.get('peak_rss_mb', float('nan')) if d else float('nan'):.0f} / {p.get('peak_rss_mb', float('nan')) if p else float('nan'):.0f} MB"
+        rss_target = rss_target_for(op)
+        if rss_target is not None and d and p and d.get('peak_rss_mb') and p.get('peak_rss_mb'):
+            rss_ratio = d['peak_rss_mb'] / p['peak_rss_mb']
+            rss += f" = {rss_ratio:.2f}{' ✓' if rss_ratio <= rss_target else ' ✗'} (≤ {rss_target})"
         size = (p or {}).get('size', '')
         lines.append(f"| {op} | {size} | {fmt_ms(dm)} | {fmt_ms(pm)} | {'n/a' if ratio is None else f'{ratio:.2f}'}{ok} | "
                      f"{'–' if target is None else f'≤ {target}'} | {rss} |")
         merged.append({'op': op, 'size': size, 'dotnet': d, 'pytorch': p, 'ratio': ratio, 'target': target})
 
-    # Bandwidth share of the loss kernels.
-    lines.append('')
-    lines.append('Loss kernels, achieved bandwidth as a share of a plain copy (`clone`) of the same input bytes, measured in the same run '
-                 '(share = copy time / kernel time; forward + backward):')
-    lines.append('')
-    lines.append('| Kernel | Copy baseline | DiGA.Core share | PyTorch share |')
-    lines.append('|---|---|---:|---:|')
-    for op, base in BANDWIDTH_BASELINES.items():
-        def share(side):
-            if op in side and base in side:
-                return f"{side[base]['median_ms'] / side[op]['median_ms']:.2f}"
-            return 'n/a'
-        lines.append(f'| {op} | {base} | {share(dn)} | {share(py)} |')
+    # Bandwidth share of the loss kernels (when any of them ran).
+    if any(op in side for op in BANDWIDTH_BASELINES for side in (dn, py)):
+        lines.append('')
+        lines.append('Loss kernels, achieved bandwidth as a share of a plain copy (`clone`) of the same input bytes, measured in the same run '
+                     '(share = copy time / kernel time; forward + backward):')
+        lines.append('')
+        lines.append('| Kernel | Copy baseline | DiGA.Core share | PyTorch share |')
+        lines.append('|---|---|---:|---:|')
+        for op, base in BANDWIDTH_BASELINES.items():
+            def share(side):
+                if op in side and base in side:
+                    return f"{side[base]['median_ms'] / side[op]['median_ms']:.2f}"
+                return 'n/a'
+            lines.append(f'| {op} | {base} | {share(dn)} | {share(py)} |')
 
     # Loader against the training step.
     loader = 'loader.synthetic-gta5-disk'

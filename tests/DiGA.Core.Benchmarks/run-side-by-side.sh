@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the DiGA.Core benchmarks (BenchmarkDotNet) and the PyTorch reference (reference/bench_reference.py) with the same
 # thread count, operation by operation (each in its own process, the two sides interleaved), and writes a markdown
-# table with the ratio DiGA.Core / PyTorch for each operation. The DeepLabV2-R101 iterations run last; results are
+# table with the ratio DiGA.Core / PyTorch for each operation. The DeepLabV2-R101 iterations and the whole-model rows run last; results are
 # merged from whatever finished, so an interrupted run can be merged with merge_results.py.
 #
 # Usage: tests/DiGA.Core.Benchmarks/run-side-by-side.sh [threads] [--quick] [--ops name-or-prefix,...]
@@ -73,7 +73,7 @@ while read -r op method; do
   selected "$op" || continue
   run_python "$op"
   run_dotnet "$op" "$method"
-done < <(dotnet "$dll" list-ops | awk '/\.r101 / { heavy[++n] = $0; next } { print } END { for (i = 1; i <= n; i++) print heavy[i] }')
+done < <(dotnet "$dll" list-ops | awk '/\.r101 |^model\./ { heavy[++n] = $0; next } { print } END { for (i = 1; i <= n; i++) print heavy[i] }')
 uptime
 
 echo "== results"

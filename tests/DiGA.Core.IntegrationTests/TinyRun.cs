@@ -27,7 +27,7 @@ internal static class TinyRun
         options.Pipeline.WorkDirectory = workDirectory;
         options.Pipeline.Data.Workers = 1;
         options.Pipeline.Data.InferenceBatchSize = 4;
-        foreach (var stage in new[] { options.Pipeline.Supervised, options.Pipeline.WarmUp.Stage, options.Pipeline.SelfTraining.Stage })
+        foreach (var stage in new[] { options.Pipeline.Supervised, options.Pipeline.WarmUp.Stage, options.Pipeline.DomainGeneralization.Stage, options.Pipeline.SelfTraining.Stage })
         {
             stage.Iterations = iterations;
             stage.BatchSize = 4;

@@ -17,7 +17,7 @@ namespace DiGA.Sample.Commands;
 /// <summary>Trains one stage, or the whole adaptation, on real datasets or the synthetic benchmark, and saves the model.</summary>
 /// <remarks>
 /// Stages: <c>translator</c> (the learned translator, stage 0), <c>all</c> (warm-up then self-training rounds), <c>warmup</c>, <c>selftraining</c> (needs <c>--checkpoint</c> of a
-/// warmed-up model), <c>dg</c> (warm-up without translator, evaluated on the validation set), <c>sourceonly</c>, <c>oracle</c>
+/// warmed-up model), <c>dg</c> (the reference's domain-generalisation run, <see cref="DiGAPipelineOptions.DomainGeneralization"/>), <c>sourceonly</c>, <c>oracle</c>
 /// (target labels; synthetic benchmark only). Runs resume from the checkpoints in the work folder.
 /// </remarks>
 public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, IServiceProvider services, ILogger<TrainCommand> logger)
@@ -28,7 +28,7 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
     /// <summary>Creates the <c>train</c> command.</summary>
     public static Command Create(SampleHost host)
     {
-        var stage = new Option<string>("--stage") { Description = "Stage to train: all (warm-up then self-training), translator, warmup, selftraining (from --checkpoint), dg, sourceonly or oracle (synthetic benchmark only). Default: all.", HelpName = "stage" };
+        var stage = new Option<string>("--stage") { Description = "Stage to train: all (warm-up then self-training), translator, warmup, selftraining (from --checkpoint), dg (domain generalisation, DiGA:Pipeline:DomainGeneralization), sourceonly or oracle (synthetic benchmark only). Default: all.", HelpName = "stage" };
         stage.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. Stages]);
         return host.Runs<TrainCommand>(
             new Command("train", "Train a stage on real datasets or the synthetic benchmark, save the model and write metrics.json.")
@@ -62,13 +62,19 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
         }
 
         var stage = settings.Stage.ToLowerInvariant();
-        var data = SampleData.Open(settings, options.Seed, requireTarget: stage is not ("dg" or "sourceonly"));
+        var generalization = options.Pipeline.DomainGeneralization;
+        if (stage == "dg" && generalization.TargetBatchNormForward && settings.Data.Target is null && settings.Data.Source is not null)
+        {
+            throw new ArgumentException("The domain-generalisation run forwards target images for BatchNorm statistics, as the reference does: give --target kind:root, or set --DiGA:Pipeline:DomainGeneralization:TargetBatchNormForward false for a run that never sees the target domain.");
+        }
+
+        var data = SampleData.Open(settings, options.Seed, requireTarget: stage switch { "sourceonly" => false, "dg" => generalization.TargetBatchNormForward, _ => true });
         var pipeline = services.GetRequiredService<DiGAPipeline>();
         if (stage == "translator")
         {
             var directory = Path.Combine(output, "translator");
             var result = await ConsoleProgress.RunAsync(progress => pipeline.TrainTranslatorAsync(new TranslatorTrainingRequest(data.Source, data.TargetTrain, options.Translator.Training, directory), progress, cancellationToken));
-            AnsiConsole.MarkupLine($"Saved the translator ({result.Iterations} iterations) to [bold]{Markup.Escape(directory)}[/]; use it with --DiGA:Translator:Kind Learned --DiGA:Translator:LearnedWeightsDirectory {Markup.Escape(directory)}.");
+            AnsiConsole.MarkupLine($"Saved the translator ({result.Iterations} iterations) to [bold]{Markup.Escape(directory)}[/]; use it with --DiGA:Translator:LearnedWeightsDirectory {Markup.Escape(directory)} (and --DiGA:Translator:Kind Learned where the preset has another translator).");
             return 0;
         }
 
@@ -82,7 +88,7 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
             {
                 "all" => (await pipeline.RunAsync(model, data, progress, cancellationToken)).Stages,
                 "warmup" => [await pipeline.WarmUpAsync(new WarmUpRequest(model, data.Source) { Target = data.TargetTrain, Validation = data.Validation }, progress, cancellationToken)],
-                "dg" => [await pipeline.WarmUpAsync(new WarmUpRequest(model, data.Source) { Target = data.TargetTrain, Validation = data.Validation, Options = DomainGeneralization() }, progress, cancellationToken)],
+                "dg" => [await pipeline.WarmUpAsync(new WarmUpRequest(model, data.Source) { Target = data.TargetTrain, Validation = data.Validation, Options = generalization }, progress, cancellationToken)],
                 "selftraining" => await pipeline.SelfTrainAsync(new SelfTrainingRequest(model, data), progress, cancellationToken),
                 "sourceonly" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest("sourceOnly", model, data.Source) { Validation = data.Validation }, progress, cancellationToken)],
                 "oracle" when data.Validation is not null && settings.Data.Target is null => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest("targetOracle", model, SampleData.OpenLabelledTarget(settings, options.Seed)) { Validation = data.Validation }, progress, cancellationToken)],
@@ -121,20 +127,5 @@ public sealed class TrainCommand(DiGAOptions options, SampleSettings settings, I
         {
             model.Dispose();
         }
-    }
-
-    private WarmUpOptions DomainGeneralization()
-    {
-        var warmUp = options.Pipeline.WarmUp;
-        return new WarmUpOptions
-        {
-            Name = "domainGeneralization",
-            Stage = warmUp.Stage,
-            UseCrossDomainMix = false,
-            TargetBatchNormForward = false,
-            Photometric = warmUp.Photometric,
-            DistillationWeight = warmUp.DistillationWeight,
-            SegmentationWeight = warmUp.SegmentationWeight,
-        };
     }
 }

@@ -15,6 +15,12 @@ namespace DiGA.Core.Foundation;
 /// weight padded by zero filters to a multiple of 16 output channels and the extra channels dropped: the result and every
 /// gradient are the convolution's own, and oneDNN then picks a kernel without a channel tail. Everywhere else the
 /// convolution runs unchanged.
+/// <para>The same oneDNN build stops the process with SIGFPE (an integer division by zero in the blocking heuristic of
+/// its <c>brgemm_1x1</c> kernel) when it sets up the backward-data pass of some 1×1 convolutions whose input is in
+/// channels-last layout: for example 1024 → 256 and 1024 → 512 channels, as in the DAFormer decoder's fusion branches,
+/// whose input is the concatenation of channels-last token projections. On CPU, when the input needs a gradient, a
+/// 1×1 convolution therefore receives a channels-last input in the default contiguous (NCHW) layout, for which oneDNN
+/// picks another kernel; the values are the same. Inputs in any other layout run unchanged.</para>
 /// </remarks>
 internal static class BlockAlignedConvolution
 {
@@ -27,10 +33,15 @@ internal static class BlockAlignedConvolution
     /// <returns>A fresh output tensor, owned by the caller.</returns>
     public static Tensor Forward(Conv2d convolution, Tensor input)
     {
+        var cpuInputGradient = input.device_type == DeviceType.CPU && input.requires_grad && is_grad_enabled();
+        if (cpuInputGradient && convolution.kernel_size.All(k => k == 1) && IsChannelsLast(input))
+        {
+            using var scope1x1 = NewDisposeScope();
+            return convolution.forward(input.contiguous()).MoveToOuterDisposeScope();
+        }
+
         var outputs = convolution.out_channels;
-        var needsAlignment = input.device_type == DeviceType.CPU
-            && input.requires_grad
-            && is_grad_enabled()
+        var needsAlignment = cpuInputGradient
             && convolution.groups == 1
             && outputs % OutputChannelBlock != 0
             && convolution.kernel_size.Any(k => k > 1)
@@ -66,4 +77,7 @@ internal static class BlockAlignedConvolution
 
         return (ReferenceEquals(x, input) ? x.alias() : x).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Whether <paramref name="input"/> <c>[N, C, H, W]</c> (C &gt; 1) has channels as its innermost dimension, as channels-last tensors do.</summary>
+    private static bool IsChannelsLast(Tensor input) => input.shape[1] > 1 && input.stride(1) == 1 && !input.is_contiguous();
 }

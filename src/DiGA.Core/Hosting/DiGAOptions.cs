@@ -61,7 +61,12 @@ public sealed class DiGAOptions
     public ClassBalancedSelectorOptions ClassBalanced { get; set; } = new();
 
     /// <summary>Gets or sets the source → target translator of the cross-domain mixture.</summary>
+    /// <value>
+    /// The default is the reference's learned translator (<see cref="TranslatorKind.Learned"/>): the stages that mix fail at their
+    /// start until <see cref="TranslatorOptions.LearnedWeightsDirectory"/> names the weights of stage 0, or
+    /// <see cref="TranslatorOptions.Kind"/> picks the training-free <see cref="TranslatorKind.Reinhard"/> or <see cref="TranslatorKind.Fourier"/>.
+    /// </value>
     [Required]
     [ValidateObjectMembers]
-    public TranslatorOptions Translator { get; set; } = new();
+    public TranslatorOptions Translator { get; set; } = new() { Kind = TranslatorKind.Learned };
 }

@@ -10,14 +10,14 @@ internal sealed class TrainingStreamsValidator : IValidateOptions<DiGAOptions>
     public ValidateOptionsResult Validate(string? name, DiGAOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Pipeline?.Data is null || options.Pipeline.Supervised is null || options.Pipeline.WarmUp?.Stage is null || options.Pipeline.SelfTraining?.Stage is null)
+        if (options.Pipeline?.Data is null || options.Pipeline.WarmUp?.Stage is null || options.Pipeline.DomainGeneralization?.Stage is null || options.Pipeline.SelfTraining?.Stage is null || options.Translator?.Training is null)
         {
             // Missing sections are reported by the annotation validator.
             return ValidateOptionsResult.Skip;
         }
 
         var builder = new ValidateOptionsResultBuilder();
-        foreach (var error in TrainingStreams.Validate(options.Pipeline))
+        foreach (var error in TrainingStreams.Validate(options.Pipeline, options.Translator.Training))
         {
             builder.AddError(error);
         }

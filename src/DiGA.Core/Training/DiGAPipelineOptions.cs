@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace DiGA.Core.Training;
 
-/// <summary>Every hyper-parameter of the DiGA pipeline; the defaults are the reference GTA5 → Cityscapes settings (see <see cref="DiGAPresets"/>).</summary>
+/// <summary>
+/// Every hyper-parameter of the DiGA pipeline; the defaults are the reference GTA5 → Cityscapes settings (see
+/// <see cref="DiGAPresets"/>), except <see cref="CarriedModel"/>, whose reference value selects on target validation labels.
+/// </summary>
 public sealed class DiGAPipelineOptions
 {
     /// <summary>The configuration section name.</summary>
@@ -46,6 +49,12 @@ public sealed class DiGAPipelineOptions
     [ValidateObjectMembers]
     public WarmUpOptions WarmUp { get; set; } = new();
 
+    /// <summary>Gets or sets the domain-generalisation run: a warm-up without translator, run through <see cref="Pipeline.WarmUpRequest.Options"/>.</summary>
+    /// <value>The default is <see cref="WarmUpOptions.DomainGeneralization"/>, the reference's domain-generalisation script.</value>
+    [Required]
+    [ValidateObjectMembers]
+    public WarmUpOptions DomainGeneralization { get; set; } = WarmUpOptions.DomainGeneralization();
+
     /// <summary>Gets or sets the self-training rounds.</summary>
     [Required]
     [ValidateObjectMembers]
@@ -60,6 +69,22 @@ public sealed class DiGAPipelineOptions
     [Required]
     [ValidateObjectMembers]
     public ClassCentroidOptions Centroids { get; set; } = new();
+
+    /// <summary>Gets or sets how the initial centroids of self-training are computed: pre-resize and number of passes.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public InitialCentroidOptions InitialCentroids { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets which state every training stage leaves in the model, and so which state starts the next stage's
+    /// pseudo-labels, centroids and training: the last one, or the best on the validation set (the reference).
+    /// </summary>
+    /// <value>
+    /// The default value is <see cref="Training.CarriedModel.Last"/>: <see cref="Training.CarriedModel.BestOnValidation"/> selects
+    /// with target validation labels, which true unsupervised adaptation does not have. The reference presets use
+    /// <see cref="Training.CarriedModel.BestOnValidation"/>; with it, a stage called without a validation set throws.
+    /// </value>
+    public CarriedModel CarriedModel { get; set; } = CarriedModel.Last;
 
     /// <summary>Gets or sets how models are evaluated.</summary>
     [Required]

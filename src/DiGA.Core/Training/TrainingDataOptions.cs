@@ -19,17 +19,14 @@ public sealed class TrainingDataOptions
     public int? CropWidth { get; set; } = 896;
 
     /// <summary>
-    /// Gets or sets the streams each source batch is drawn from, in batch order: every stream has its own pre-resize size
-    /// and share of the batch, and its own seeded order. Empty: one stream of images at their loaded size that fills the
-    /// whole batch.
+    /// Gets or sets the streams each source batch is drawn from, in batch order: every stream is the source dataset at its
+    /// own pre-resize size, with its own seeded order. Empty: one stream of images at their loaded size.
     /// </summary>
     /// <remarks>
-    /// The shares of each stage (<see cref="TrainingStreamOptions.ImagesPerBatch"/> and its per-stage overrides) must add
-    /// up to that stage's <see cref="StageOptions.BatchSize"/>: the batch size stays the one setting of how many images an
-    /// iteration sees, and the streams say how it splits. The translator's training uses
-    /// <see cref="TrainingStreamOptions.ImagesPerBatch"/> and the batch size of <see cref="DiGAPipelineOptions.Supervised"/>;
-    /// the supervised baselines, whose data may come from either domain, always use one stream at the loaded size. Streams
-    /// of different sizes need a crop (<see cref="CropHeight"/>, <see cref="CropWidth"/>).
+    /// Each stage splits its <see cref="StageOptions.BatchSize"/> over the streams with its <see cref="StageOptions.StreamShares"/>
+    /// (the translator's training with <see cref="Translation.Learned.TranslatorTrainerOptions.StreamShares"/>), the same
+    /// split for source and target. The supervised baselines, whose data may come from either domain, always use one stream
+    /// at the loaded size. Streams of different sizes need a crop (<see cref="CropHeight"/>, <see cref="CropWidth"/>).
     /// </remarks>
     /// <value>The default value is an empty list; the reference presets set two streams (low and high resolution).</value>
     [Required]

@@ -3,9 +3,10 @@ using System.ComponentModel.DataAnnotations;
 namespace DiGA.Core.Training;
 
 /// <summary>
-/// One training stream of a domain: a view of the domain's dataset at one pre-resize size, and how many of its images
-/// each batch takes. A batch concatenates the streams' images in list order, as the reference concatenates its
-/// low-resolution loader's images and then its high-resolution loader's (<see cref="TrainingDataOptions.SourceStreams"/>).
+/// One training stream of a domain: a view of the domain's dataset at one pre-resize size, with its own seeded order.
+/// Each stage's <see cref="StageOptions.StreamShares"/> says how many of its images a batch takes; a batch concatenates
+/// the streams' images in list order, as the reference concatenates its low-resolution loader's images and then its
+/// high-resolution loader's (<see cref="TrainingDataOptions.SourceStreams"/>).
 /// </summary>
 /// <remarks>
 /// Each image is resized to the pre-resize size (image bicubic, antialiased when downscaling; label and pseudo-label
@@ -24,24 +25,4 @@ public sealed class TrainingStreamOptions
     /// <value>The default value is <see langword="null"/>.</value>
     [Range(8, 16384)]
     public int? PreResizeWidth { get; set; }
-
-    /// <summary>
-    /// Gets or sets the number of this stream's images in each batch of the translator's training (whose batch size is
-    /// <see cref="DiGAPipelineOptions.Supervised"/>'s), and of the warm-up and self-training unless
-    /// <see cref="WarmUpImagesPerBatch"/> or <see cref="SelfTrainingImagesPerBatch"/> is set. The shares of a domain's
-    /// streams must add up to the stage's <see cref="StageOptions.BatchSize"/>; 0 leaves the stream out of the stage.
-    /// </summary>
-    /// <value>The default value is 1.</value>
-    [Range(0, 4096)]
-    public int ImagesPerBatch { get; set; } = 1;
-
-    /// <summary>Gets or sets the number of this stream's images in each warm-up batch; <see langword="null"/> uses <see cref="ImagesPerBatch"/>.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    [Range(0, 4096)]
-    public int? WarmUpImagesPerBatch { get; set; }
-
-    /// <summary>Gets or sets the number of this stream's images in each self-training batch; <see langword="null"/> uses <see cref="ImagesPerBatch"/>.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    [Range(0, 4096)]
-    public int? SelfTrainingImagesPerBatch { get; set; }
 }

@@ -40,4 +40,24 @@ public sealed class WarmUpOptions
     /// <value>The default value is 0.5 (GTA5; SYNTHIA uses 0.25).</value>
     [Range(0.0, 100.0)]
     public double DistillationWeight { get; set; } = 0.5;
+
+    /// <summary>
+    /// Creates the options of the reference's domain-generalisation script (GTA5): no translator, so the second view is the
+    /// photometric view, without its sharpness step; the no-grad target forward for BatchNorm statistics; 4 source and 4 target
+    /// images per iteration; otherwise the GTA5 warm-up (80k iterations, SGD with poly 0.9, λ_seg 1, λ_kd 0.5, β 0.4, colour
+    /// jitter p 0.5, grayscale p 0.3, rescaled source crops). The stage is named <c>domainGeneralization</c>.
+    /// </summary>
+    /// <returns>A new instance.</returns>
+    /// <remarks>
+    /// The distillation's reverse weight <c>s</c> (0.5 in that script) and the supervised loss (cross-entropy) are pipeline-wide
+    /// options. Set <see cref="TargetBatchNormForward"/> to <see langword="false"/> for a run that never sees target images.
+    /// </remarks>
+    public static WarmUpOptions DomainGeneralization() => new()
+    {
+        Name = "domainGeneralization",
+        Stage = new StageOptions { BatchSize = 4 },
+        UseCrossDomainMix = false,
+        TargetBatchNormForward = true,
+        Photometric = new PhotometricAugmentationOptions { SharpnessEnabled = false },
+    };
 }

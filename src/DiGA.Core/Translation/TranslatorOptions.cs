@@ -9,7 +9,7 @@ namespace DiGA.Core.Translation;
 public sealed class TranslatorOptions
 {
     /// <summary>Gets or sets the translator.</summary>
-    /// <value>The default value is <see cref="TranslatorKind.Reinhard"/>.</value>
+    /// <value>The default value is <see cref="TranslatorKind.Reinhard"/>; <see cref="Hosting.DiGAOptions.Translator"/> and the reference presets use <see cref="TranslatorKind.Learned"/>.</value>
     public TranslatorKind Kind { get; set; } = TranslatorKind.Reinhard;
 
     /// <summary>Gets or sets the Reinhard translator's options.</summary>
@@ -21,7 +21,7 @@ public sealed class TranslatorOptions
     [ValidateObjectMembers]
     public FourierTranslatorOptions Fourier { get; set; } = new();
 
-    /// <summary>Gets or sets the folder holding the learned translator's <c>enc_s.pth</c> and <c>dec_s2t.pth</c>.</summary>
+    /// <summary>Gets or sets the folder holding the learned translator's <c>enc_s.pth</c> and <c>dec_s2t.pth</c> (written by <see cref="DiGAPipeline.TrainTranslatorAsync"/>); the learned translator fails without it, it never falls back to another one.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public string? LearnedWeightsDirectory { get; set; }
 

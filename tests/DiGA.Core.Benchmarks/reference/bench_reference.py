@@ -5,7 +5,8 @@ Restates the operations of DiGA the way the reference training code formulates t
 ``torch.unique`` with ``random.sample`` for ClassMix, per-image/per-class loops with host checks for the centroid
 update, a loop over parameters for the EMA, kornia-0.5.8-style photometric ops applied to the selected samples only,
 soft-target cross-entropy for the distillation loss, ``nll_loss`` sum / (B*H*W) for the supervised loss, a sort for
-OHEM) at the reference sizes, and times them.
+OHEM) at the reference sizes, and times them. The whole-model rows (model.mit-b5-*) import the Mix Transformer
+restatement that writes the MiT parity fixtures (tests/DiGA.Core.Tests/Fixtures/models/generate_mit_fixtures.py).
 
 Usage:
     bench_reference.py --threads T --out results.json [--ops name,...] [--quick] [--data-root DIR]
@@ -40,6 +41,11 @@ IGNORE = 255
 R101_BATCH, R101_H, R101_W = 2, 256, 448
 COMPACT_BATCH, COMPACT_H, COMPACT_W = 8, 128, 256
 COMPACT_FEATURES = 64
+
+# Whole-model forward + backward: MiT-B5 (width 64, depths 3/6/40/3, drop path 0.1) with the DAFormer (E = 256) or the
+# SegFormer (E = 768) decoder, at the DAFormer training batch and crop.
+MIT_BATCH, MIT_H, MIT_W = 2, 512, 512
+MIT_B5_WIDTH, MIT_B5_DEPTHS, MIT_DROP_PATH = 64, (3, 6, 40, 3), 0.1
 
 # Loader benchmark: same image size, batch and worker count as the C# loader benchmark.
 LOADER_BATCH, LOADER_WORKERS, LOADER_CHUNK = 8, 2, 10
@@ -780,6 +786,40 @@ def op_iteration(arch, kind):
     return make
 
 
+def mit_restatement():
+    """The PyTorch restatement of the Mix Transformer models that also writes the parity fixtures, imported by path."""
+    import importlib.util
+    import sys
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'DiGA.Core.Tests', 'Fixtures', 'models')
+    sys.path.insert(0, folder)  # the restatement imports its sibling generate_model_fixtures
+    spec = importlib.util.spec_from_file_location('generate_mit_fixtures', os.path.join(folder, 'generate_mit_fixtures.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def op_model_mit_b5(decoder):
+    """Train-mode MiT-B5 + decoder (random weights): forward, logits resized to the crop (bilinear, align_corners=False,
+    as mmseg), cross_entropy2d on block labels, backward, gradients set to None. No optimiser step."""
+    def make():
+        torch.manual_seed(0)
+        mit = mit_restatement()
+        w = MIT_B5_WIDTH
+        dims = [w, 2 * w, 5 * w, 8 * w]
+        head = mit.DAFormerHead(dims, 256, C) if decoder == 'daformer' else mit.SegFormerHead(dims, 768, C)
+        model = mit.Segmentor(head, w, MIT_B5_DEPTHS, MIT_DROP_PATH).train()
+        gen = torch.Generator().manual_seed(8)
+        x = images(MIT_BATCH, MIT_H, MIT_W, gen)
+        y = block_labels(MIT_BATCH, MIT_H, MIT_W, gen)
+
+        def run():
+            logits = model(x)[0]
+            cross_entropy2d(F.interpolate(logits, size=(MIT_H, MIT_W), mode='bilinear', align_corners=False), y).backward()
+            model.zero_grad(set_to_none=True)
+        return run
+    return make
+
+
 SIZE_LOGITS = f'B={B} C={C} {H}x{W}'
 OPS = {
     # name: (factory, size, warmup, runs)
@@ -800,6 +840,8 @@ OPS = {
     'iteration.selftraining.r101': (op_iteration('r101', 'st'), f'DeepLabV2-R101 B={R101_BATCH} {R101_H}x{R101_W}', 1, 2),
     'iteration.warmup.compact': (op_iteration('compact', 'warmup'), f'compact B={COMPACT_BATCH} {COMPACT_H}x{COMPACT_W}', 2, 7),
     'iteration.selftraining.compact': (op_iteration('compact', 'st'), f'compact B={COMPACT_BATCH} {COMPACT_H}x{COMPACT_W}', 2, 7),
+    'model.mit-b5-daformer.fwd-bwd': (op_model_mit_b5('daformer'), f'MiT-B5+DAFormer B={MIT_BATCH} {MIT_H}x{MIT_W}', 1, 2),
+    'model.mit-b5-segformer.fwd-bwd': (op_model_mit_b5('segformer'), f'MiT-B5+SegFormer B={MIT_BATCH} {MIT_H}x{MIT_W}', 1, 2),
     'loader.synthetic-gta5-disk': (None, f'B={LOADER_BATCH} {COMPACT_H}x{COMPACT_W} PNG, {LOADER_WORKERS} workers', 2, 7),
 }
 

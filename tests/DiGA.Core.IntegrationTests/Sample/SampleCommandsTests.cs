@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DiGA.Core.Data.Imaging;
 using DiGA.Core.Hosting;
+using DiGA.Core.Training;
 using DiGA.Sample;
 using DiGA.Sample.Commands;
 using Microsoft.Extensions.DependencyInjection;
@@ -170,6 +171,33 @@ public class SampleCommandsTests
         }
     }
 
+    [Fact]
+    public async Task TrainDomainGeneralization_RunsThePipelinesDomainGeneralizationOptions()
+    {
+        var root = TinyRun.TemporaryDirectory();
+        try
+        {
+            var output = Path.Combine(root.FullName, "dg");
+
+            var (exitCode, _, error) = await RunAsync(
+                "train", "--stage", "dg", "--out", output, "--preset", "synthetic-demo", "--height", "32", "--width", "48",
+                "--Sample:Benchmark:SourceCount", "4", "--Sample:Benchmark:TargetTrainCount", "4", "--Sample:Benchmark:TargetValCount", "2",
+                "--DiGA:Pipeline:DomainGeneralization:Stage:Iterations", "3", "--DiGA:Pipeline:DomainGeneralization:Stage:BatchSize", "2",
+                "--DiGA:Pipeline:WarmUp:Stage:Iterations", "5", "--DiGA:Pipeline:Data:Workers", "1", "--DiGA:Pipeline:Data:InferenceBatchSize", "2");
+
+            exitCode.Should().Be(0, error);
+            using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "metrics.json")));
+            var stage = metrics.RootElement.GetProperty("runs").EnumerateObject().Single().Value.GetProperty("stages").EnumerateArray().Single();
+            stage.GetProperty("stage").GetString().Should().Be(WarmUpOptions.DomainGeneralization().Name);
+            stage.GetProperty("iterations").GetInt32().Should().Be(3, "the run follows DiGA:Pipeline:DomainGeneralization, not the warm-up's options");
+            File.Exists(Path.Combine(output, "models", "dg.ckpt")).Should().BeTrue();
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
@@ -188,6 +216,7 @@ public class SampleCommandsTests
             o.Device = tiny.Device;
             o.Model = tiny.Model;
             o.Pipeline = tiny.Pipeline;
+            o.Translator = tiny.Translator;
         });
         return services.BuildServiceProvider();
     }

@@ -55,6 +55,38 @@ public sealed class BlockAlignedConvolutionTests
         }
     }
 
+    // Without the contiguous input, libtorch 2.10's oneDNN stops the process with SIGFPE while setting up the backward
+    // pass of these 1×1 convolutions on channels-last input (seen on AVX-512; other CPUs may pick another kernel).
+    [Theory]
+    [InlineData(1024, 256)] // the DAFormer decoder's fusion branches (4 × 256 → 256)
+    [InlineData(1024, 512)]
+    [InlineData(256, 1024)]
+    public void Forward_ChannelsLastPointwise_GradientsMatchFloat64(int inChannels, int outChannels)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(23);
+        using var convolution = Conv2d(inChannels, outChannels, 1, bias: false);
+        using (no_grad())
+        {
+            convolution.weight.copy_(randn(convolution.weight.shape, generator: generator) * 0.05);
+        }
+
+        // A channels-last view [N, C, H, W] of token-major data, as a transposed and reshaped projection is.
+        var tokens = randn([2, 16, 16, inChannels], generator: generator).requires_grad_(true);
+        var input = tokens.permute(0, 3, 1, 2);
+        var upstream = randn([2, outChannels, 16, 16], generator: generator);
+
+        var output = BlockAlignedConvolution.Forward(convolution, input);
+        output.backward([upstream]);
+
+        var tokens64 = tokens.detach().to(ScalarType.Float64).requires_grad_(true);
+        var output64 = functional.conv2d(tokens64.permute(0, 3, 1, 2), convolution.weight.detach().to(ScalarType.Float64));
+        output64.backward([upstream.to(ScalarType.Float64)]);
+
+        RelativeError(output, output64).Should().BeLessThan(RelativeTolerance);
+        RelativeError(tokens.grad!, tokens64.grad!).Should().BeLessThan(RelativeTolerance);
+    }
+
     [Fact]
     public void Forward_AlignedOutputChannels_IsThePlainConvolution()
     {

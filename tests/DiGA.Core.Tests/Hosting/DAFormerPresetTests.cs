@@ -26,6 +26,7 @@ public sealed class DAFormerPresetTests
         {
             (options.Pipeline.Supervised, baseline.Pipeline.Supervised),
             (options.Pipeline.WarmUp.Stage, baseline.Pipeline.WarmUp.Stage),
+            (options.Pipeline.DomainGeneralization.Stage, baseline.Pipeline.DomainGeneralization.Stage),
             (options.Pipeline.SelfTraining.Stage, baseline.Pipeline.SelfTraining.Stage),
         })
         {

@@ -9,8 +9,9 @@ namespace DiGA.Core.Kernels.Augmentation;
 /// <c>A</c> = ColorJitter (brightness, contrast, saturation, hue in one random order shared by the batch) → RandomGrayscale →
 /// Gaussian blur (3×3, σ = 2, reflect padding) → RandomSharpness, each drawn per sample with its own probability. As in the
 /// reference, <c>A</c> runs directly on the normalised tensor (channel 0 plays "R"), with kornia's [0, 1] clamps, so even a sample
-/// where no operation fires becomes <c>(1 + β)x − β</c>. Every operation is computed for the whole batch and selected per sample on
-/// the device: no host synchronisation. All randomness comes from the generator argument. Stateless and thread-safe with one
+/// where no operation fires becomes <c>(1 + β)x − β</c>. Each operation runs only on the samples whose draw fired (the call reads
+/// its 4N flags and the jitter order to the host once), and each jitter operation once, in the drawn order. All randomness comes
+/// from the generator argument. Stateless and thread-safe with one
 /// generator per thread.
 /// </remarks>
 public sealed class PhotometricAugmentation : IPhotometricAugmenter

@@ -32,24 +32,22 @@ internal static class PhotometricOps
 
     public static Tensor RgbToHsv(Tensor x)
     {
+        using var scope = NewDisposeScope();
         var (maxValue, argMax) = x.max(1);
         var minValue = x.min(1).values;
         var delta = maxValue.sub(minValue);
-        var v = maxValue;
         var s = delta.div(maxValue.add(HsvEpsilon));
         delta = where(delta.eq(0), ones_like(delta), delta);
         var distances = maxValue.unsqueeze(1).sub(x).unbind(1);
         var (rc, gc, bc) = (distances[0], distances[1], distances[2]);
-        var h1 = bc.sub(gc);
-        var h2 = rc.sub(bc).add(delta.mul(2.0));
-        var h3 = gc.sub(rc).add(delta.mul(4.0));
-        var h = stack([h1, h2, h3], 1).div(delta.unsqueeze(1)).gather(1, argMax.unsqueeze(1)).squeeze(1);
-        h = h.div(6.0).remainder(1.0).mul(TwoPi);
-        return stack([h, s, v], 1);
+        var h = where(argMax.eq(0), bc.sub(gc), where(argMax.eq(1), rc.sub(bc).add(delta.mul(2.0)), gc.sub(rc).add(delta.mul(4.0))));
+        h = h.div(delta).div(6.0).remainder(1.0).mul(TwoPi);
+        return stack([h, s, maxValue], 1).MoveToOuterDisposeScope();
     }
 
     public static Tensor HsvToRgb(Tensor hsv)
     {
+        using var scope = NewDisposeScope();
         var channels = hsv.unbind(1);
         var h = channels[0].div(TwoPi);
         var s = channels[1];
@@ -59,32 +57,46 @@ internal static class PhotometricOps
         var p = v.mul(s.neg().add(1.0));
         var q = v.mul(f.mul(s).neg().add(1.0));
         var t = v.mul(f.neg().add(1.0).mul(s).neg().add(1.0));
-        var index = sextant.to(ScalarType.Int64);
-        var indices = stack([index, index.add(6), index.add(12)], 1);
-        var table = stack([v, q, p, p, t, v, t, v, v, q, p, p, p, p, t, v, v, q], 1);
-        return table.gather(1, indices);
+
+        // Per sextant 0…5, R takes v q p p t v, G takes t v v q p p and B takes p p t v v q.
+        var m = Enumerable.Range(0, 6).Select(k => sextant.eq(k)).ToArray();
+        var r = where(m[0].logical_or(m[5]), v, where(m[1], q, where(m[4], t, p)));
+        var g = where(m[1].logical_or(m[2]), v, where(m[0], t, where(m[3], q, p)));
+        var b = where(m[3].logical_or(m[4]), v, where(m[2], t, where(m[5], q, p)));
+        return stack([r, g, b], 1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Runs the four jitter operations in <paramref name="order"/> without reading it on the host.</summary>
-    /// <remarks>
-    /// Each of the four steps computes every operation and keeps the one the order names, so the order stays on the device. The two
-    /// HSV operations share one conversion each way: the step's HSV tensor gets the saturation change only when the step is the
-    /// saturation step and the hue change only when it is the hue step, then goes back to RGB once.
-    /// </remarks>
-    public static Tensor ColorJitter(Tensor x, Tensor brightness, Tensor contrast, Tensor saturation, Tensor hue, Tensor order)
+    /// <summary>Runs the four jitter operations in <paramref name="order"/>, each only once and the HSV ones through one conversion each way.</summary>
+    /// <param name="x">The images <c>[N, 3, H, W]</c>; not modified.</param>
+    /// <param name="brightness">Brightness factors <c>[N]</c>.</param>
+    /// <param name="contrast">Contrast factors <c>[N]</c>.</param>
+    /// <param name="saturation">Saturation factors <c>[N]</c>.</param>
+    /// <param name="hue">Hue shifts <c>[N]</c> in turns.</param>
+    /// <param name="order">The order, a permutation of 0 brightness, 1 contrast, 2 saturation, 3 hue.</param>
+    /// <returns>A new tensor in the caller's dispose scope.</returns>
+    public static Tensor ColorJitter(Tensor x, Tensor brightness, Tensor contrast, Tensor saturation, Tensor hue, IReadOnlyList<long> order)
     {
-        using var scope = NewDisposeScope();
         var current = x;
-        for (var step = 0; step < 4; step++)
+        foreach (var op in order)
         {
-            var op = order[step];
-            var hsv = RgbToHsv(current);
-            var hsvStep = where(op.eq(2), Saturation(hsv, saturation), where(op.eq(3), Hue(hsv, hue), hsv));
-            current = where(op.eq(0), Brightness(current, brightness),
-                where(op.eq(1), Contrast(current, contrast), HsvToRgb(hsvStep)));
+            using var scope = NewDisposeScope();
+            var next = op switch
+            {
+                0 => Brightness(current, brightness),
+                1 => Contrast(current, contrast),
+                2 => HsvToRgb(Saturation(RgbToHsv(current), saturation)),
+                _ => HsvToRgb(Hue(RgbToHsv(current), hue)),
+            };
+            next.MoveToOuterDisposeScope();
+            if (!ReferenceEquals(current, x))
+            {
+                current.Dispose();
+            }
+
+            current = next;
         }
 
-        return current.MoveToOuterDisposeScope();
+        return current;
     }
 
     public static Tensor Grayscale(Tensor x)
@@ -114,18 +126,27 @@ internal static class PhotometricOps
         return result.add(x.sub(result).mul(PerSample(factor)));
     }
 
-    /// <summary>Runs the whole sequence A (jitter → grayscale → blur → sharpness), each on the samples its flags select.</summary>
+    /// <summary>Runs the whole sequence A (jitter → grayscale → blur → sharpness), each only on the samples its flags select.</summary>
+    /// <remarks>Reads the flags and the jitter order to the host once (4N + 4 integers), as the reference does, so that no operation runs on a sample it does not apply to.</remarks>
+    /// <param name="x">The images <c>[N, 3, H, W]</c>; not modified.</param>
+    /// <param name="draws">The draws of this call.</param>
+    /// <param name="sharpnessEnabled">Whether the sharpness step runs at all.</param>
+    /// <returns>A new tensor, or <paramref name="x"/> itself when no operation fires.</returns>
     public static Tensor Apply(Tensor x, PhotometricDraws draws, bool sharpnessEnabled)
     {
-        var current = Select(draws.ApplyJitter, ColorJitter(x, draws.BrightnessFactor, draws.ContrastFactor, draws.SaturationFactor, draws.HueFactor, draws.Order), x);
-        current = Select(draws.ApplyGrayscale, Grayscale(current), current);
-        current = Select(draws.ApplyBlur, GaussianBlur(current), current);
-        if (sharpnessEnabled)
+        long[] plan;
+        using (var flags = stack([draws.ApplyJitter, draws.ApplyGrayscale, draws.ApplyBlur, draws.ApplySharpness]).to(ScalarType.Int64).flatten())
+        using (var packed = cat([flags, draws.Order]).cpu())
         {
-            current = Select(draws.ApplySharpness, Sharpness(current, draws.SharpnessFactor), current);
+            plan = packed.data<long>().ToArray();
         }
 
-        return current;
+        var n = x.shape[0];
+        var order = plan[(int)(4 * n)..];
+        var current = OnSelected(x, plan, 0, n, (u, i) => ColorJitter(u, Take(draws.BrightnessFactor, i), Take(draws.ContrastFactor, i), Take(draws.SaturationFactor, i), Take(draws.HueFactor, i), order), x);
+        current = OnSelected(current, plan, 1, n, (u, _) => Grayscale(u), x);
+        current = OnSelected(current, plan, 2, n, (u, _) => GaussianBlur(u), x);
+        return sharpnessEnabled ? OnSelected(current, plan, 3, n, (u, i) => Sharpness(u, Take(draws.SharpnessFactor, i)), x) : current;
     }
 
     /// <summary>The blend <c>β·Norm(A(x)) + (1 − β)·x</c> with <c>Norm(u) = (u − 0.5)/0.5</c>.</summary>
@@ -133,5 +154,43 @@ internal static class PhotometricOps
 
     private static Tensor PerSample(Tensor factor) => factor.reshape(-1, 1, 1, 1);
 
-    private static Tensor Select(Tensor flags, Tensor transformed, Tensor original) => where(flags.reshape(-1, 1, 1, 1), transformed, original);
+    /// <summary>
+    /// Applies <paramref name="op"/> to the samples whose flag in row <paramref name="row"/> of <paramref name="plan"/> is set:
+    /// to the whole batch when all are, to a gathered sub-batch when some are, not at all when none are. Disposes
+    /// <paramref name="current"/> when it is replaced and is not the caller's <paramref name="input"/>.
+    /// </summary>
+    private static Tensor OnSelected(Tensor current, long[] plan, int row, long n, Func<Tensor, Tensor?, Tensor> op, Tensor input)
+    {
+        var selected = Enumerable.Range(0, (int)n).Where(i => plan[(row * n) + i] != 0).Select(i => (long)i).ToArray();
+        if (selected.Length == 0)
+        {
+            return current;
+        }
+
+        Tensor result;
+        using (var scope = NewDisposeScope())
+        {
+            if (selected.Length == n)
+            {
+                result = op(current, null);
+            }
+            else
+            {
+                var index = tensor(selected, device: current.device);
+                result = current.index_copy(0, index, op(current.index_select(0, index), index));
+            }
+
+            result.MoveToOuterDisposeScope();
+        }
+
+        if (!ReferenceEquals(current, input))
+        {
+            current.Dispose();
+        }
+
+        return result;
+    }
+
+    /// <summary>The per-sample factors of the selected samples (all of them when <paramref name="index"/> is null).</summary>
+    private static Tensor Take(Tensor factors, Tensor? index) => index is null ? factors : factors.index_select(0, index);
 }

@@ -110,11 +110,30 @@ public sealed class ClassCentroids : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (means, counted) = ClassMeans(features, logits.argmax(1));
-        var countedFloat = counted.to(ScalarType.Float32);
-        var before = _counts.unsqueeze(0).add(countedFloat.cumsum(0).sub(countedFloat)).clamp_max(_options.CountCap);
-        var weights = countedFloat.div(before.add(1.0));
-        Centroids.copy_(SequentialUpdate(Centroids, means, weights));
-        _counts.add_(countedFloat.sum(dim: 0)).clamp_max_(_options.CountCap);
+        AccumulateMeansCore(means, counted);
+    }
+
+    /// <summary>The per-image class means <see cref="Accumulate"/> folds in, kept so that a later pass can replay them with <see cref="AccumulateMeans"/>.</summary>
+    /// <param name="features">Features <c>[N, D, h, w]</c>, float32; not disposed.</param>
+    /// <param name="logits">Logits <c>[N, C, h, w]</c> on the same grid; not disposed.</param>
+    /// <returns>Means <c>[N, C, D]</c> and counted flags <c>[N, C]</c>, bool, in the caller's dispose scope.</returns>
+    internal (Tensor Means, Tensor Counted) PredictedClassMeans(Tensor features, Tensor logits)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Validate(features, logits);
+        using var noGrad = no_grad();
+        return ClassMeans(features, logits.argmax(1));
+    }
+
+    /// <summary>Folds in class means from <see cref="PredictedClassMeans"/>: the same update as <see cref="Accumulate"/> on the batch they came from.</summary>
+    /// <param name="means">Means <c>[N, C, D]</c>; not disposed.</param>
+    /// <param name="counted">Counted flags <c>[N, C]</c>, bool; not disposed.</param>
+    internal void AccumulateMeans(Tensor means, Tensor counted)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        AccumulateMeansCore(means, counted);
     }
 
     /// <summary>The online update: per image and class, the mean feature over pixels whose label and teacher prediction both equal the class.</summary>
@@ -156,6 +175,16 @@ public sealed class ClassCentroids : IDisposable
         _disposed = true;
         Centroids.Dispose();
         _counts.Dispose();
+    }
+
+    /// <summary>The running-mean update with the count cap, images in batch order, in closed form over the batch.</summary>
+    private void AccumulateMeansCore(Tensor means, Tensor counted)
+    {
+        var countedFloat = counted.to(ScalarType.Float32);
+        var before = _counts.unsqueeze(0).add(countedFloat.cumsum(0).sub(countedFloat)).clamp_max(_options.CountCap);
+        var weights = countedFloat.div(before.add(1.0));
+        Centroids.copy_(SequentialUpdate(Centroids, means, weights));
+        _counts.add_(countedFloat.sum(dim: 0)).clamp_max_(_options.CountCap);
     }
 
     /// <summary>Applies weighted updates <c>c ← (1 − w_j)·c + w_j·v_j</c> for j = 0 … N−1 in closed form.</summary>

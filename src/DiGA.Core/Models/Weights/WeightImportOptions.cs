@@ -60,6 +60,47 @@ public sealed class WeightImportOptions
     };
 
     /// <summary>
+    /// Creates the options that load a segmentation checkpoint saved by the DiGA authors' training scripts
+    /// (<c>student.pth</c>, <c>teacher.pth</c>: a plain state dictionary of their DeepLabV2 wrapper) into a
+    /// <c>deeplabv2-resnet101</c> model. The wrapper's stem <c>layer0.0.*</c> (convolution) and <c>layer0.1.*</c>
+    /// (BatchNorm) become <c>conv1.*</c> and <c>bn1.*</c>, its head <c>final.*</c> becomes <c>layer5.*</c>;
+    /// <c>layer1</c> … <c>layer4</c> keep their names. Strict, BatchNorm buffers included.
+    /// </summary>
+    /// <remarks>
+    /// A wrapper built with the optional BatchNorm after the backbone (<c>bn_pretrain.*</c>, not used by the released
+    /// scripts) has no counterpart in DiGA.Core and fails the strict load as unexpected keys.
+    /// </remarks>
+    /// <param name="prefix">The prefix of the wrapper's keys in the file (for example <c>module.</c> when the model was saved
+    /// wrapped in <c>DataParallel</c>; keys without it are skipped), or <see langword="null"/> for the authors' plain files.</param>
+    /// <returns>New options.</returns>
+    public static WeightImportOptions ForDiGAReferenceCheckpoint(string? prefix = null) => new()
+    {
+        Strict = true,
+        SourcePrefix = prefix,
+        Renames =
+        [
+            new(@"^layer0\.0\.", "conv1."),
+            new(@"^layer0\.1\.", "bn1."),
+            new(@"^final\.", "layer5."),
+        ],
+    };
+
+    /// <summary>
+    /// Creates the options that load one of the translator files saved by the DiGA authors' stage 0 (<c>enc_s.pth</c>,
+    /// the source encoder, or <c>dec_s2t.pth</c>, the source-to-target decoder) into the matching network of
+    /// <see cref="Translation.Learned.LearnedTranslator"/>. The key names are the same on both sides
+    /// (<c>model.0.conv.weight</c> …); the load is strict.
+    /// </summary>
+    /// <param name="prefix">The prefix of the network's keys in the file (for example <c>module.</c>; keys without it are
+    /// skipped), or <see langword="null"/> for the authors' plain files.</param>
+    /// <returns>New options.</returns>
+    public static WeightImportOptions ForDiGAReferenceTranslator(string? prefix = null) => new()
+    {
+        Strict = true,
+        SourcePrefix = prefix,
+    };
+
+    /// <summary>
     /// Creates the options that load SegFormer's ImageNet Mix Transformer weights (<c>mit_b0.pth</c> … <c>mit_b5.pth</c>, keys
     /// <c>patch_embed1.proj.weight</c>, <c>block1.0.attn.kv.weight</c>, …, <c>norm4.bias</c>, plus the classifier <c>head.*</c>)
     /// into the encoder of a Mix Transformer model: <c>head.*</c> is skipped, <c>backbone.</c> is prepended, and the decoder

@@ -23,7 +23,10 @@ namespace DiGA.Core.Training.Pipeline;
 /// <see cref="DiGAPipelineOptions.WorkDirectory"/>: calling it again with the same folder resumes where it stopped, and a
 /// finished stage is not run again. Cancellation writes a checkpoint first and then throws
 /// <see cref="OperationCanceledException"/>; a NaN or infinite loss throws <see cref="NonFiniteLossException"/> and leaves
-/// the last good checkpoint intact. Models are trained in place on their own device and stay owned by the caller; the
+/// the last good checkpoint intact. Each stage leaves its last state in the model or, with
+/// <see cref="DiGAPipelineOptions.CarriedModel"/> = <see cref="CarriedModel.BestOnValidation"/>, its best validation
+/// checkpoint (then every stage needs a validation set, or throws <see cref="ArgumentException"/> before it starts).
+/// Models are trained in place on their own device and stay owned by the caller; the
 /// pipeline creates and disposes the translators it needs. Build one with <c>new</c>, with <see cref="DiGAPipelineBuilder"/>,
 /// or resolve it from a container set up by <c>AddDiGA</c>.
 /// </remarks>
@@ -79,6 +82,7 @@ public sealed class DiGAPipeline
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(data);
+        RequireValidationForCarriedModel(data.Validation, nameof(data));
         var stages = new List<StageResult>
         {
             await WarmUpAsync(new WarmUpRequest(student, data.Source) { Target = data.TargetTrain, Validation = data.Validation }, progress, cancellationToken).ConfigureAwait(false),
@@ -99,10 +103,11 @@ public sealed class DiGAPipeline
         ArgumentException.ThrowIfNullOrWhiteSpace(request.StageName, nameof(request));
         ArgumentNullException.ThrowIfNull(request.Model, nameof(request));
         PipelineGuard.RequireLabels(request.Data, nameof(request));
+        RequireValidationForCarriedModel(request.Validation, nameof(request));
         var options = Options.Supervised;
         var model = request.Model;
         using var translator = request.TranslateTowards is { } target ? CreateTranslator(target, model, required: true) : null;
-        using var stream = _streams.Create(request.Data, stage: null, options.BatchSize, salt: 1, isSource: true, options.RandomScale, model.Device, model.Info.Normalization);
+        using var stream = _streams.Create(request.Data, StreamSplit.OneStream(options.BatchSize), salt: 1, isSource: true, options.RandomScale, model.Device, model.Info.Normalization);
         using var stage = new SupervisedStage(request.StageName, options, model, Context(request.StageName, model, request.Data, request.Validation), stream, Components(translator));
         return await stage.RunAsync(progress, cancellationToken).ConfigureAwait(false);
     }
@@ -117,14 +122,15 @@ public sealed class DiGAPipeline
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Student, nameof(request));
         PipelineGuard.RequireLabels(request.Source, nameof(request));
+        RequireValidationForCarriedModel(request.Validation, nameof(request));
         var warmUp = request.Options ?? Options.WarmUp;
         var student = request.Student;
         using var translator = warmUp.UseCrossDomainMix
             ? CreateTranslator(request.Target ?? throw new ArgumentException("The cross-domain mixture needs the target images (WarmUpRequest.Target) to build its translator.", nameof(request)), student, required: true)
             : null;
-        using var sourceStream = _streams.Create(request.Source, TrainingStreamStage.WarmUp, warmUp.Stage.BatchSize, salt: 2, isSource: true, warmUp.Stage.RandomScale, student.Device, student.Info.Normalization);
+        using var sourceStream = _streams.Create(request.Source, TrainingStreams.Split(Options, warmUp), salt: 2, isSource: true, warmUp.Stage.RandomScale, student.Device, student.Info.Normalization);
         using var targetStream = request.Target is not null && warmUp.TargetBatchNormForward
-            ? _streams.Create(request.Target.WithoutLabels(), TrainingStreamStage.WarmUp, warmUp.Stage.BatchSize, salt: 3, isSource: false, randomScale: false, student.Device, student.Info.Normalization)
+            ? _streams.Create(request.Target.WithoutLabels(), TrainingStreams.Split(Options, warmUp), salt: 3, isSource: false, randomScale: false, student.Device, student.Info.Normalization)
             : null;
         using var stage = new WarmUpStage(warmUp, student, Context(warmUp.Name, student, request.Source, request.Validation), sourceStream, targetStream, Components(translator));
         return await stage.RunAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -146,8 +152,11 @@ public sealed class DiGAPipeline
         ArgumentNullException.ThrowIfNull(request.Data, nameof(request));
         ArgumentException.ThrowIfNullOrWhiteSpace(request.StageName, nameof(request));
         PipelineGuard.RequireLabels(request.Data.Source, nameof(request));
+        RequireValidationForCarriedModel(request.Data.Validation, nameof(request));
         var (student, data) = (request.Student, request.Data);
         var options = Options.SelfTraining;
+        var split = TrainingStreams.Split(options.Stage, "SelfTraining:Stage");
+        _streams.Require(split);
         var stages = new List<StageResult>();
         ClassCentroids? initialCentroids = null;
         using var translator = CreateTranslator(data.TargetTrain, student, required: false);
@@ -164,8 +173,8 @@ public sealed class DiGAPipeline
                 }
 
                 using var centroids = new ClassCentroids(initialCentroids.Centroids.clone(), Options.Centroids);
-                using var sourceStream = _streams.Create(data.Source, TrainingStreamStage.SelfTraining, options.Stage.BatchSize, salt: 10 + round, isSource: true, options.Stage.RandomScale, student.Device, student.Info.Normalization);
-                using var targetStream = _streams.Create(pseudoLabelled, TrainingStreamStage.SelfTraining, options.Stage.BatchSize, salt: 20 + round, isSource: false, options.Stage.RandomScale, student.Device, student.Info.Normalization);
+                using var sourceStream = _streams.Create(data.Source, split, salt: 10 + round, isSource: true, options.Stage.RandomScale, student.Device, student.Info.Normalization);
+                using var targetStream = _streams.Create(pseudoLabelled, split, salt: 20 + round, isSource: false, options.Stage.RandomScale, student.Device, student.Info.Normalization);
                 var components = Components(translator) with { Selector = request.Selector ?? _components.Selector };
                 using var stage = new SelfTrainingStage(options, name, student, Context(name, student, data.TargetTrain, data.Validation), sourceStream, targetStream, components, centroids);
                 stages.Add(await stage.RunAsync(progress, cancellationToken).ConfigureAwait(false));
@@ -201,8 +210,8 @@ public sealed class DiGAPipeline
         var options = request.Options.WithSeed(Seed);
         var device = TorchDevices.Resolve(options.Device);
         var normalization = ImageNormalization.Reference;
-        using var sourceStream = _streams.Create(request.Source, TrainingStreamStage.Translator, Options.Supervised.BatchSize, salt: 30, isSource: true, randomScale: false, device, normalization);
-        using var targetStream = _streams.Create(request.Target.WithoutLabels(), TrainingStreamStage.Translator, Options.Supervised.BatchSize, salt: 31, isSource: false, randomScale: false, device, normalization);
+        using var sourceStream = _streams.Create(request.Source, TrainingStreams.Split(options), salt: 30, isSource: true, randomScale: false, device, normalization);
+        using var targetStream = _streams.Create(request.Target.WithoutLabels(), TrainingStreams.Split(options), salt: 31, isSource: false, randomScale: false, device, normalization);
         var trainer = request.PerceptualFeatures is { } features ? new TranslatorTrainer(options, features) : new TranslatorTrainer(options);
         using var stage = new TranslatorTrainingStage(
             trainer,
@@ -242,8 +251,19 @@ public sealed class DiGAPipeline
             CheckpointDirectory = Path.Combine(Options.WorkDirectory, "stages", stageName),
             Validate = validation is null ? null : m => Evaluator.Evaluate(m, validation, CancellationToken.None),
             InputScale = InputScaleOf(trainedOn),
+            LeaveBestCheckpoint = Options.CarriedModel == CarriedModel.BestOnValidation,
             Logger = _logger,
         };
+
+    private void RequireValidationForCarriedModel(ISegmentationDataset? validation, string parameterName)
+    {
+        if (Options.CarriedModel == CarriedModel.BestOnValidation && validation is null)
+        {
+            throw new ArgumentException(
+                "DiGAPipelineOptions.CarriedModel is BestOnValidation, which continues from each stage's best checkpoint on the target validation set, but no validation set was given. Pass labelled target validation data, or set CarriedModel to Last.",
+                parameterName);
+        }
+    }
 
     private InputScale? InputScaleOf(ISegmentationDataset data)
     {

@@ -7,7 +7,13 @@ namespace DiGA.Core.Training.Pipeline;
 internal static class InferenceBatches
 {
     /// <summary>Feeds each batch (normalised for <paramref name="model"/>, on its device) to <paramref name="body"/> inside its own dispose scope.</summary>
-    public static void ForEach(ISegmentationDataset data, ISegmentationModel model, TrainingDataOptions options, Action<SegmentationBatch> body, CancellationToken cancellationToken)
+    /// <param name="data">The dataset, in order.</param>
+    /// <param name="model">The model whose device and normalisation the batches get.</param>
+    /// <param name="options">The loader's batch size and parallelism.</param>
+    /// <param name="body">Reads one batch.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <param name="transform">A deterministic transform applied to each sample before collation (for example a pre-resize); <see langword="null"/> for none.</param>
+    public static void ForEach(ISegmentationDataset data, ISegmentationModel model, TrainingDataOptions options, Action<SegmentationBatch> body, CancellationToken cancellationToken, IJointTransform? transform = null)
     {
         using var loader = new SegmentationDataLoader(data, new DataLoaderOptions
         {
@@ -19,7 +25,7 @@ internal static class InferenceBatches
             Device = model.Device.ToString(),
             Normalization = model.Info.Normalization,
             InvalidSamplePolicy = options.InvalidSamplePolicy,
-        });
+        }, transform);
         using var noGrad = no_grad();
         while (true)
         {

@@ -20,6 +20,12 @@ internal sealed record StageContext(Device Device, int Seed)
     /// <summary>Gets the scale of the training images, recorded in the best checkpoint for prediction on other images.</summary>
     public InputScale? InputScale { get; init; }
 
+    /// <summary>
+    /// Gets whether the stage leaves its best validation checkpoint in the student when it returns, instead of its last
+    /// state; it then needs <see cref="Validate"/> and <see cref="CheckpointDirectory"/>.
+    /// </summary>
+    public bool LeaveBestCheckpoint { get; init; }
+
     /// <summary>Gets the logger.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using DiGA.Core.Kernels.Teacher;
 using DiGA.Core.Models;
 using DiGA.Core.Models.Checkpoints;
+using DiGA.Core.Models.Weights;
 using DiGA.Core.Training.Optimization;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -196,12 +197,31 @@ internal abstract class StageTrainer : IDisposable
 
     private StageResult Finish()
     {
-        if (Options.EvaluateTeacher && Teacher is not null)
+        if (Context.LeaveBestCheckpoint)
+        {
+            LoadBestCheckpoint();
+        }
+        else if (Options.EvaluateTeacher && Teacher is not null)
         {
             EmaTeacher.Blend(Student.Module, Teacher.Module, decay: 0.0, copyBuffers: true);
         }
 
         return new StageResult(StageName, Options.Iterations, Elapsed, _lossHistory.ToArray(), _validationHistory.ToArray(), _bestMeanIoU);
+    }
+
+    /// <summary>Copies the best validation checkpoint (the student's or, with <see cref="StageOptions.EvaluateTeacher"/>, the teacher's state) into the student.</summary>
+    private void LoadBestCheckpoint()
+    {
+        var path = Context.CheckpointDirectory is { } directory ? Path.Combine(directory, BestCheckpointName) : null;
+        if (path is null || !File.Exists(path))
+        {
+            throw new InvalidOperationException(
+                $"Stage '{StageName}': DiGAPipelineOptions.CarriedModel is BestOnValidation, but the stage has no best validation checkpoint " +
+                $"('{path ?? "no checkpoint folder"}'); it needs a validation set and a checkpoint folder, or set CarriedModel to Last.");
+        }
+
+        WeightImporter.Load(Student.Module, path);
+        Context.Logger.LogInformation("{Stage}: the model continues from the best validation checkpoint {Path} (mIoU {MeanIoU:F2})", StageName, path, _bestMeanIoU);
     }
 
     private TimeSpan Elapsed => _elapsedBeforeResume + _stopwatch.Elapsed;

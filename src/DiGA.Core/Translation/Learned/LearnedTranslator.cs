@@ -1,4 +1,5 @@
 using DiGA.Core.Foundation;
+using DiGA.Core.Models.Weights;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -41,6 +42,10 @@ public sealed class LearnedTranslator : IDomainTranslator
     }
 
     /// <summary>Loads a translator saved by <see cref="TranslatorTrainer.SaveTranslator"/> (PyTorch state dicts <see cref="EncoderFileName"/> and <see cref="DecoderFileName"/>).</summary>
+    /// <remarks>
+    /// The DiGA authors' stage 0 writes the same two files with the same keys into its weight folder, so that folder
+    /// loads here as it is; <see cref="LoadFiles"/> takes files with other names or a key prefix.
+    /// </remarks>
     /// <param name="directory">The directory holding both files.</param>
     /// <param name="options">The options; defaults when null.</param>
     /// <returns>A new translator owned by the caller.</returns>
@@ -49,14 +54,36 @@ public sealed class LearnedTranslator : IDomainTranslator
     public static LearnedTranslator Load(string directory, LearnedTranslatorOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return LoadFiles(Path.Combine(directory, EncoderFileName), Path.Combine(directory, DecoderFileName), options);
+    }
+
+    /// <summary>
+    /// Loads a translator from its two state-dictionary files: the source encoder (<c>enc_s.pth</c> in the DiGA authors'
+    /// stage 0 and in <see cref="TranslatorTrainer.SaveTranslator"/>) and the source-to-target decoder (<c>dec_s2t.pth</c>).
+    /// </summary>
+    /// <param name="encoderPath">The <c>.pth</c>, <c>.pt</c> or <c>.safetensors</c> file of the encoder.</param>
+    /// <param name="decoderPath">The file of the decoder.</param>
+    /// <param name="options">The options; defaults when null.</param>
+    /// <param name="importOptions">The key mapping applied to both files; <see langword="null"/> means
+    /// <see cref="WeightImportOptions.ForDiGAReferenceTranslator"/> (strict, identical keys). A non-strict mapping leaves
+    /// unmatched tensors at their initialisation.</param>
+    /// <returns>A new translator owned by the caller.</returns>
+    /// <exception cref="FileNotFoundException">A weights file is missing.</exception>
+    /// <exception cref="InvalidDataException">A weights file is unreadable or does not match the network structure; a
+    /// strict mismatch carries the <see cref="WeightImportException"/> (with its report) as the inner exception.</exception>
+    public static LearnedTranslator LoadFiles(string encoderPath, string decoderPath, LearnedTranslatorOptions? options = null, WeightImportOptions? importOptions = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(encoderPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(decoderPath);
         options ??= new LearnedTranslatorOptions();
+        importOptions ??= WeightImportOptions.ForDiGAReferenceTranslator();
         var device = TorchDevices.Resolve(options.Device);
         var encoder = new ImageEncoder(options.Width);
         var decoder = new ImageDecoder(options.Width);
         try
         {
-            LoadWeights(encoder, Path.Combine(directory, EncoderFileName));
-            LoadWeights(decoder, Path.Combine(directory, DecoderFileName));
+            LoadWeights(encoder, encoderPath, importOptions);
+            LoadWeights(decoder, decoderPath, importOptions);
             encoder.to(device);
             decoder.to(device);
             return new LearnedTranslator(encoder, decoder, device);
@@ -102,7 +129,7 @@ public sealed class LearnedTranslator : IDomainTranslator
         AtomicFile.Write(Path.Combine(directory, DecoderFileName), stream => decoder.save_py(stream, leaveOpen: true));
     }
 
-    private static void LoadWeights(nn.Module module, string path)
+    private static void LoadWeights(nn.Module module, string path, WeightImportOptions importOptions)
     {
         if (!File.Exists(path))
         {
@@ -111,7 +138,7 @@ public sealed class LearnedTranslator : IDomainTranslator
 
         try
         {
-            module.load_py(path, strict: true);
+            WeightImporter.Load(module, path, importOptions);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException and (not IOException or EndOfStreamException))
         {

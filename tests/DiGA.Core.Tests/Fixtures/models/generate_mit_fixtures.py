@@ -15,14 +15,14 @@ Outputs (next to this script):
 
 Run: /usr/bin/python3 generate_mit_fixtures.py
 """
-import json
 import math
 import os
-import struct
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from generate_model_fixtures import save_safetensors
 
 WIDTH = 2
 DEPTHS = [2, 2, 2, 2]
@@ -94,27 +94,42 @@ class MixFFN(nn.Module):
         return self.fc2(F.gelu(x))
 
 
+def drop_path(x, p, training):
+    """Stochastic depth (timm): in training, zeroes whole samples with probability p and scales the rest by 1/(1 - p)."""
+    if p == 0.0 or not training:
+        return x
+    keep = 1.0 - p
+    mask = (keep + torch.rand((x.shape[0],) + (1,) * (x.ndim - 1), dtype=x.dtype, device=x.device)).floor_()
+    return x.div(keep) * mask
+
+
 class Block(nn.Module):
-    def __init__(self, dim, heads, ratio):
+    def __init__(self, dim, heads, ratio, drop_path=0.0):
         super().__init__()
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = Attention(dim, heads, ratio)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         self.mlp = MixFFN(dim, 4 * dim)
+        self.drop_path = drop_path
 
     def forward(self, x, h, w):
-        x = x + self.attn(self.norm1(x), h, w)
-        return x + self.mlp(self.norm2(x), h, w)
+        x = x + drop_path(self.attn(self.norm1(x), h, w), self.drop_path, self.training)
+        return x + drop_path(self.mlp(self.norm2(x), h, w), self.drop_path, self.training)
 
 
 class MiT(nn.Module):
-    def __init__(self, dims):
+    """The encoder; drop-path rates rise linearly over all blocks from 0 to drop_path_rate (0 here, 0.1 in DAFormer training)."""
+
+    def __init__(self, dims, depths=DEPTHS, drop_path_rate=0.0):
         super().__init__()
+        total = sum(depths)
+        rates = [drop_path_rate * k / (total - 1) if total > 1 else 0.0 for k in range(total)]
         for i in range(4):
             cin = 3 if i == 0 else dims[i - 1]
             k, s = (7, 4) if i == 0 else (3, 2)
             setattr(self, f"patch_embed{i + 1}", PatchEmbed(cin, dims[i], k, s))
-            setattr(self, f"block{i + 1}", nn.ModuleList([Block(dims[i], HEADS[i], RATIOS[i]) for _ in range(DEPTHS[i])]))
+            first = sum(depths[:i])
+            setattr(self, f"block{i + 1}", nn.ModuleList([Block(dims[i], HEADS[i], RATIOS[i], rates[first + j]) for j in range(depths[i])]))
             setattr(self, f"norm{i + 1}", nn.LayerNorm(dims[i], eps=1e-6))
 
     def forward(self, x):
@@ -203,9 +218,11 @@ class DAFormerHead(nn.Module):
 
 
 class Segmentor(nn.Module):
-    def __init__(self, head):
+    """mmseg's EncoderDecoder; the defaults are the fixtures' narrow MiT-B0 (the benchmark builds MiT-B5: width 64, depths 3/6/40/3)."""
+
+    def __init__(self, head, width=WIDTH, depths=DEPTHS, drop_path_rate=0.0):
         super().__init__()
-        self.backbone = MiT([WIDTH, 2 * WIDTH, 5 * WIDTH, 8 * WIDTH])
+        self.backbone = MiT([width, 2 * width, 5 * width, 8 * width], depths, drop_path_rate)
         self.decode_head = head
 
     def forward(self, x):
@@ -228,22 +245,6 @@ def randomise(model, g):
                     m.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
                     m.running_var.copy_(torch.rand(c, generator=g) * 0.5 + 0.75)
                     m.num_batches_tracked.fill_(17)
-
-
-def save_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, t in tensors.items():
-        data = t.detach().contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    raw = json.dumps(header).encode("utf-8")
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 def main():

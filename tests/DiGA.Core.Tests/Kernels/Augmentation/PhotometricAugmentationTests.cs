@@ -34,7 +34,7 @@ public sealed class PhotometricAugmentationTests
         using var scope = NewDisposeScope();
         using var fixture = KernelFixture.Load("photometric");
 
-        var jittered = PhotometricOps.ColorJitter(fixture["x"], fixture["brightness"], fixture["contrast"], fixture["saturation"], fixture["hue"], fixture["order"]);
+        var jittered = PhotometricOps.ColorJitter(fixture["x"], fixture["brightness"], fixture["contrast"], fixture["saturation"], fixture["hue"], fixture["order"].data<long>().ToArray());
 
         TensorAssert.Close(jittered, fixture["jitter"], Tolerance);
     }

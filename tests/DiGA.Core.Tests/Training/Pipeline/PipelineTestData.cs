@@ -32,11 +32,12 @@ internal static class PipelineTestData
         Seed = seed,
     });
 
-    /// <summary>Pipeline options over <paramref name="workDirectory"/> with one loader worker and one image per inference batch.</summary>
+    /// <summary>Pipeline options over <paramref name="workDirectory"/> with one loader worker, one image per inference batch, and initial centroids in one pass at the loaded size.</summary>
     public static DiGAPipelineOptions Options(string workDirectory) => new()
     {
         WorkDirectory = workDirectory,
         Data = new TrainingDataOptions { Workers = 1, InferenceBatchSize = 1, PrefetchBatches = 2 },
+        InitialCentroids = new InitialCentroidOptions { ResizeHeight = null, ResizeWidth = null, Passes = 1 },
     };
 
     /// <summary>Normalises sample <paramref name="index"/> for <paramref name="model"/> as the data loader does: <c>[1, 3, H, W]</c>.</summary>

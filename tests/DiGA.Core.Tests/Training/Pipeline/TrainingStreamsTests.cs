@@ -5,6 +5,7 @@ using DiGA.Core.Tests.Helpers;
 using DiGA.Core.Training;
 using DiGA.Core.Training.Pipeline;
 using DiGA.Core.Training.Stages;
+using DiGA.Core.Translation.Learned;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ public sealed class TrainingStreamsTests
     public void Create_CroppedStream_YieldsBatchesOfTheConfiguredSizeShapeAndDtype(bool randomScale)
     {
         var source = PipelineTestData.Scenes().Source;
-        using var stream = new TrainingStreams(Cropped(), seed: 1).Create(source, TrainingStreamStage.WarmUp, batchSize: 4, salt: 1, isSource: true, randomScale, CPU, ImageNormalization.Reference);
+        using var stream = new TrainingStreams(Cropped(), seed: 1).Create(source, StreamSplit.OneStream(4), salt: 1, isSource: true, randomScale, CPU, ImageNormalization.Reference);
         stream.Seek(0);
         using var scope = NewDisposeScope();
 
@@ -56,7 +57,7 @@ public sealed class TrainingStreamsTests
         var options = Cropped();
         options.CropHeight = null;
         options.CropWidth = null;
-        using var stream = new TrainingStreams(options, seed: 1).Create(source, TrainingStreamStage.WarmUp, batchSize: 4, salt: 1, isSource: true, randomScale: false, CPU, ImageNormalization.Reference);
+        using var stream = new TrainingStreams(options, seed: 1).Create(source, StreamSplit.OneStream(4), salt: 1, isSource: true, randomScale: false, CPU, ImageNormalization.Reference);
         stream.Seek(0);
         using var scope = NewDisposeScope();
 
@@ -105,7 +106,7 @@ public sealed class TrainingStreamsTests
         // flip and the crop, in this order.
         var source = PipelineTestData.Scenes().Source;
         using var scope = NewDisposeScope();
-        using var stream = new TrainingStreams(Cropped(), seed: 5).Create(source, TrainingStreamStage.SelfTraining, batchSize: 2, salt: 12, isSource: true, randomScale: true, CPU, ImageNormalization.Reference);
+        using var stream = new TrainingStreams(Cropped(), seed: 5).Create(source, StreamSplit.OneStream(2), salt: 12, isSource: true, randomScale: true, CPU, ImageNormalization.Reference);
         var loader = new DataLoaderOptions { BatchSize = 2, Shuffle = true, Seed = (5 * 1_000_003) + 12, DropLast = true, Workers = 1, PrefetchBatches = 2, Device = "cpu" };
         using var expected = new BatchStream(source, loader, JointTransformPipeline.FlipAndCrop(16, 24, randomScale: true));
         stream.Seek(1);
@@ -129,15 +130,15 @@ public sealed class TrainingStreamsTests
         var data = new ColumnDataset(count: 6, height: 64, width: 64);
         var options = TwoStreams(low: (8, 8), high: (32, 32), crop: (8, 8));
         using var scope = NewDisposeScope();
-        foreach (var (stage, low, high) in new[] { (TrainingStreamStage.WarmUp, 1, 2), (TrainingStreamStage.SelfTraining, 2, 1), (TrainingStreamStage.Translator, 1, 2) })
+        foreach (var (stage, low, high) in new[] { ("warm-up", 1, 2), ("self-training", 2, 1), ("domain-generalisation", 2, 2) })
         {
-            using var stream = new TrainingStreams(options, seed: 3).Create(data, stage, batchSize: 3, salt: 2, isSource: false, randomScale: false, CPU, ImageNormalization.Reference);
+            using var stream = new TrainingStreams(options, seed: 3).Create(data, Shares(low, high), salt: 2, isSource: false, randomScale: false, CPU, ImageNormalization.Reference);
             stream.Seek(0);
             for (var i = 0; i < 3; i++)
             {
                 using var batch = stream.Next();
-                batch.Images.shape.Should().Equal(3, 3, 8, 8);
-                batch.Ids.Should().HaveCount(3);
+                batch.Images.shape.Should().Equal(low + high, 3, 8, 8);
+                batch.Ids.Should().HaveCount(low + high);
                 var spans = Spans(batch.Labels!);
                 spans.Take(low).Should().OnlyContain(span => span >= 48, $"the first {low} images of a {stage} batch come from the low-resolution view");
                 spans.Skip(low).Should().HaveCount(high).And.OnlyContain(span => span <= 16, $"the last {high} images of a {stage} batch come from the high-resolution view");
@@ -153,9 +154,9 @@ public sealed class TrainingStreamsTests
         options.CropHeight = null;
         options.CropWidth = null;
         options.HorizontalFlip = false;
-        options.TargetStreams = [new TrainingStreamOptions { PreResizeHeight = 12, PreResizeWidth = 20, ImagesPerBatch = 2 }];
+        options.TargetStreams = [new TrainingStreamOptions { PreResizeHeight = 12, PreResizeWidth = 20 }];
         using var scope = NewDisposeScope();
-        using var stream = new TrainingStreams(options, seed: 1).Create(data, TrainingStreamStage.WarmUp, batchSize: 2, salt: 3, isSource: false, randomScale: false, CPU, ImageNormalization.Reference);
+        using var stream = new TrainingStreams(options, seed: 1).Create(data, Shares(2), salt: 3, isSource: false, randomScale: false, CPU, ImageNormalization.Reference);
         stream.Seek(0);
 
         using var batch = stream.Next();
@@ -176,7 +177,7 @@ public sealed class TrainingStreamsTests
         var data = new ColumnDataset(count: 6, height: 64, width: 64);
         var options = TwoStreams(low: (16, 32), high: (64, 128), crop: (16, 28));
         using var scope = NewDisposeScope();
-        using var stream = new TrainingStreams(options, seed: 8).Create(data, TrainingStreamStage.SelfTraining, batchSize: 3, salt: 21, isSource: false, randomScale: true, CPU, ImageNormalization.Reference);
+        using var stream = new TrainingStreams(options, seed: 8).Create(data, Shares(2, 1), salt: 21, isSource: false, randomScale: true, CPU, ImageNormalization.Reference);
         stream.Seek(0);
 
         for (var i = 0; i < 4; i++)
@@ -200,7 +201,7 @@ public sealed class TrainingStreamsTests
         var streams = new TrainingStreams(options, seed: 9);
         List<(List<string> Ids, Tensor Images, Tensor Labels)> Read(long from, int count)
         {
-            using var stream = streams.Create(data, TrainingStreamStage.WarmUp, batchSize: 3, salt: 2, isSource: true, randomScale: true, CPU, ImageNormalization.Reference);
+            using var stream = streams.Create(data, Shares(1, 2), salt: 2, isSource: true, randomScale: true, CPU, ImageNormalization.Reference);
             stream.Seek(from);
             var read = new List<(List<string>, Tensor, Tensor)>();
             for (var i = 0; i < count; i++)
@@ -235,10 +236,10 @@ public sealed class TrainingStreamsTests
         var options = TwoStreams(low: (8, 8), high: (32, 32), crop: (8, 8));
         var streams = new TrainingStreams(options, seed: 1);
 
-        var act = () => streams.Create(data, TrainingStreamStage.WarmUp, batchSize: 4, salt: 2, isSource: false, randomScale: false, CPU, ImageNormalization.Reference);
+        var act = () => streams.Create(data, new StreamSplit(4, [1, 2], "DiGA:Pipeline:WarmUp:Stage"), salt: 2, isSource: false, randomScale: false, CPU, ImageNormalization.Reference);
 
         act.Should().Throw<InvalidOperationException>().WithMessage(
-            "DiGA:Pipeline:Data:TargetStreams: the shares of the warm-up (WarmUpImagesPerBatch, else ImagesPerBatch) add up to 1 + 2 = 3 images, but DiGA:Pipeline:WarmUp:Stage:BatchSize is 4; they must be equal.");
+            "DiGA:Pipeline:WarmUp:Stage:StreamShares add up to 1 + 2 = 3 images, but DiGA:Pipeline:WarmUp:Stage:BatchSize is 4; they must be equal.");
     }
 
     [Fact]
@@ -246,21 +247,42 @@ public sealed class TrainingStreamsTests
     {
         var pipeline = new DiGAPipelineOptions();
         pipeline.Data.CropHeight = null;
-        pipeline.Data.SourceStreams =
-        [
-            new TrainingStreamOptions { PreResizeHeight = 32, ImagesPerBatch = 1 },
-            new TrainingStreamOptions { PreResizeHeight = 64, PreResizeWidth = 64, ImagesPerBatch = 2, SelfTrainingImagesPerBatch = 3 },
-        ];
+        pipeline.Data.SourceStreams = [new TrainingStreamOptions { PreResizeHeight = 32 }, new TrainingStreamOptions { PreResizeHeight = 64, PreResizeWidth = 64 }];
 
-        TrainingStreams.Validate(pipeline).Should().Equal(
+        TrainingStreams.Validate(pipeline, new TranslatorTrainerOptions()).Should().Equal(
             "DiGA:Pipeline:Data:SourceStreams:0: set both PreResizeHeight and PreResizeWidth, or neither.",
-            "DiGA:Pipeline:Data:SourceStreams: streams of different pre-resize sizes can only share a batch after a crop; set DiGA:Pipeline:Data:CropHeight and CropWidth.",
-            "DiGA:Pipeline:Data:SourceStreams: the shares of the self-training (SelfTrainingImagesPerBatch, else ImagesPerBatch) add up to 1 + 3 = 4 images, but DiGA:Pipeline:SelfTraining:Stage:BatchSize is 3; they must be equal.");
+            "DiGA:Pipeline:Data:SourceStreams: streams of different pre-resize sizes can only share a batch after a crop; set DiGA:Pipeline:Data:CropHeight and CropWidth.");
+    }
+
+    [Fact]
+    public void Validate_SharesThatDoNotFitTheStreams_ReportsEachStageNamingItsOptions()
+    {
+        var pipeline = new DiGAPipelineOptions();
+        pipeline.Data.SourceStreams = [new TrainingStreamOptions { PreResizeHeight = 32, PreResizeWidth = 64 }, new TrainingStreamOptions { PreResizeHeight = 64, PreResizeWidth = 128 }];
+        pipeline.WarmUp.Stage.StreamShares = [1, 2];
+        pipeline.DomainGeneralization.Stage.StreamShares = [1, 2];
+        pipeline.SelfTraining.Stage.StreamShares = [3];
+        var translator = new TranslatorTrainerOptions { StreamShares = [1, -1] };
+
+        TrainingStreams.Validate(pipeline, translator).Should().Equal(
+            "DiGA:Pipeline:DomainGeneralization:Stage:StreamShares add up to 1 + 2 = 3 images, but DiGA:Pipeline:DomainGeneralization:Stage:BatchSize is 4; they must be equal.",
+            "DiGA:Pipeline:SelfTraining:Stage:StreamShares has 1 share(s), but DiGA:Pipeline:Data:SourceStreams has 2 stream(s); give one share per stream.",
+            "DiGA:Translator:Training:StreamShares must not hold negative shares (1 + -1 = 0).");
+    }
+
+    [Fact]
+    public void Validate_SharesWithoutStreams_AreReported()
+    {
+        var pipeline = new DiGAPipelineOptions();
+        pipeline.WarmUp.Stage.StreamShares = [1, 2];
+
+        TrainingStreams.Validate(pipeline, new TranslatorTrainerOptions()).Should().Equal(
+            "DiGA:Pipeline:WarmUp:Stage:StreamShares splits the batch (1 + 2 = 3), but DiGA:Pipeline:Data:SourceStreams and TargetStreams are empty; leave it empty for one stream at the loaded size.");
     }
 
     private static List<(Tensor Images, Tensor Labels)> Read(TrainingStreams streams, ISegmentationDataset data, int salt, int from, int count)
     {
-        using var stream = streams.Create(data, TrainingStreamStage.WarmUp, batchSize: 2, salt, isSource: true, randomScale: true, CPU, ImageNormalization.Reference);
+        using var stream = streams.Create(data, StreamSplit.OneStream(2), salt, isSource: true, randomScale: true, CPU, ImageNormalization.Reference);
         stream.Seek(from);
         var batches = new List<(Tensor, Tensor)>();
         for (var i = 0; i < count; i++)
@@ -281,11 +303,13 @@ public sealed class TrainingStreamsTests
         (options.CropHeight, options.CropWidth) = crop;
         options.TargetStreams =
         [
-            new TrainingStreamOptions { PreResizeHeight = low.Height, PreResizeWidth = low.Width, ImagesPerBatch = 1, SelfTrainingImagesPerBatch = 2 },
-            new TrainingStreamOptions { PreResizeHeight = high.Height, PreResizeWidth = high.Width, ImagesPerBatch = 2, SelfTrainingImagesPerBatch = 1 },
+            new TrainingStreamOptions { PreResizeHeight = low.Height, PreResizeWidth = low.Width },
+            new TrainingStreamOptions { PreResizeHeight = high.Height, PreResizeWidth = high.Width },
         ];
         return options;
     }
+
+    private static StreamSplit Shares(params int[] shares) => new(shares.Sum(), shares, "test");
 
     // The range of label values of each image: how much of the 64-wide ramp it shows.
     private static long[] Spans(Tensor labels)
