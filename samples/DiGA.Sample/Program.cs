@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace DiGA.Sample;
 
-/// <summary>The sample's command line: <c>demo</c> (the default), <c>train</c>, <c>pseudo-label</c>, <c>evaluate</c>, <c>predict</c>, <c>synth</c>.</summary>
+/// <summary>The sample's command line: <c>demo</c> (the default), <c>train</c>, <c>pseudo-label</c>, <c>evaluate</c>, <c>predict</c>, <c>synth</c>, <c>config</c>.</summary>
 public static class Program
 {
     private const string Notes = """
@@ -18,6 +18,7 @@ public static class Program
           DiGA.Sample predict --checkpoint runs/demo/models/selfTraining.ckpt --input photos/ --out runs/predictions
           DiGA.Sample train --stage translator --preset gta5-cityscapes --device cuda --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --out runs/gta5
           DiGA.Sample train --preset gta5-cityscapes --device cuda --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --validation cityscapes:/data/Cityscapes --out runs/gta5 --DiGA:Translator:LearnedWeightsDirectory runs/gta5/translator
+          DiGA.Sample config --preset gta5-cityscapes > settings.json
           DiGA.Sample train --stage dg --preset gta5-cityscapes --source gta5:/data/GTA5 --target cityscapes:/data/Cityscapes --validation cityscapes:/data/Cityscapes --Sample:Data:Evaluate:0 bdd100k:/data/BDD100K
         The reference presets mix with the learned translator of stage 0 (train --stage translator); give its folder as
         --DiGA:Translator:LearnedWeightsDirectory, or pick --DiGA:Translator:Kind Reinhard or Fourier, which need no training.
@@ -73,6 +74,7 @@ public static class Program
             EvaluateCommand.Create(host),
             PredictCommand.Create(host),
             SynthCommand.Create(host),
+            ConfigCommand.Create(host),
         };
         root.HelpName = "DiGA.Sample";
         var help = root.Options.OfType<HelpOption>().Single();

@@ -61,14 +61,23 @@ public static class DiGAPresets
     /// of 80k (λ_kd 0.25, β 0.3), SGD 2.5e-4 with poly 0.9, EMA cap 0.999, initial centroids on targets resized to 512×1024
     /// over 5 passes, each stage's best checkpoint on the target validation set carried to the next
     /// (<see cref="CarriedModel.BestOnValidation"/>: needs validation labels), and the reference's domain-generalisation script
-    /// as <see cref="DiGAPipelineOptions.DomainGeneralization"/> (<see cref="WarmUpOptions.DomainGeneralization"/>). These are
-    /// the defaults of <see cref="DiGAOptions"/>.
+    /// as <see cref="DiGAPipelineOptions.DomainGeneralization"/> (<see cref="WarmUpOptions.DomainGeneralization"/>), and the
+    /// reference's two training streams per domain: source images pre-resized to 720×1280 and 1052×1914, target images to
+    /// 512×1024 and 1024×2048, split 1 + 2 in the warm-up, 2 + 1 in self-training, 2 + 2 in domain generalisation and 1 + 1
+    /// in the translator's training. The defaults of <see cref="DiGAOptions"/> are this preset with one stream per domain at
+    /// the loaded size and the last state carried (<see cref="CarriedModel.Last"/>).
     /// </summary>
     /// <returns>A new options instance.</returns>
     public static DiGAOptions Gta5ToCityscapes()
     {
         var options = new DiGAOptions();
         options.Pipeline.CarriedModel = CarriedModel.BestOnValidation;
+        options.Pipeline.Data.SourceStreams = [Stream(720, 1280), Stream(1052, 1914)];
+        options.Pipeline.Data.TargetStreams = [Stream(512, 1024), Stream(1024, 2048)];
+        options.Pipeline.WarmUp.Stage.StreamShares = [1, 2];
+        options.Pipeline.DomainGeneralization.Stage.StreamShares = [2, 2];
+        options.Pipeline.SelfTraining.Stage.StreamShares = [2, 1];
+        options.Translator.Training.StreamShares = [1, 1];
         return options;
     }
 
@@ -77,13 +86,18 @@ public static class DiGAPresets
     /// λ_kd 0.25 and s 0.25, colour jitter p 0.7 and grayscale p 0.1, plain (not rescaled) warm-up crops; self-training as
     /// for GTA5, and so are the initial centroids and the carried model; the domain-generalisation run keeps the GTA5 script's
     /// values (the reference has none for SYNTHIA). The warm-up uses the poly schedule; set its <see cref="StageOptions.Schedule"/>
-    /// to <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp.
+    /// to <see cref="LearningRateSchedule.LinearRamp"/> to reproduce the released script's linear ramp. Two training streams per
+    /// domain: source images at 760×1280 and upsampled to 1140×1920, target images at 512×1024 and 1024×2048, split 1 + 3 in
+    /// the warm-up and 1 + 2 in self-training.
     /// </summary>
     /// <returns>A new options instance.</returns>
     public static DiGAOptions SynthiaToCityscapes()
     {
         var options = Gta5ToCityscapes();
         options.Model.ClassNames = [.. LabelSpace.Cityscapes16.ClassNames];
+        options.Pipeline.Data.SourceStreams = [Stream(760, 1280), Stream(1140, 1920)];
+        options.Pipeline.WarmUp.Stage.StreamShares = [1, 3];
+        options.Pipeline.SelfTraining.Stage.StreamShares = [1, 2];
         options.Pipeline.SupervisedLoss = SupervisedLossKind.Ohem;
         options.Pipeline.WarmUp.Stage.Iterations = 60_000;
         options.Pipeline.WarmUp.Stage.BatchSize = 4;
@@ -98,7 +112,7 @@ public static class DiGAPresets
     /// <summary>
     /// GTA5 → Cityscapes with DAFormer (<c>mit-b5+daformer</c>, ImageNet input normalisation) and DAFormer's optimisation in
     /// every stage: AdamW, learning rate 6e-5 (head 10×, no weight decay on encoder norms), weight decay 0.01, 1,500 iterations
-    /// of linear warm-up then poly 1.0, batch 2, 512×512 crops. DiGA's losses, weights, iteration counts and teacher are
+    /// of linear warm-up then poly 1.0, batch 2, 512×512 crops from one stream per domain. DiGA's losses, weights, iteration counts and teacher are
     /// those of <see cref="Gta5ToCityscapes"/>. Load the ImageNet encoder weights with
     /// <see cref="Models.Weights.WeightImportOptions.ForMixTransformerImageNet"/> before training.
     /// </summary>
@@ -159,9 +173,13 @@ public static class DiGAPresets
         options.Model.Normalization = InputNormalizationPreset.ImageNet;
         options.Pipeline.Data.CropHeight = 512;
         options.Pipeline.Data.CropWidth = 512;
+        options.Pipeline.Data.SourceStreams = [];
+        options.Pipeline.Data.TargetStreams = [];
+        options.Translator.Training.StreamShares = [];
         foreach (var stage in new[] { options.Pipeline.Supervised, options.Pipeline.WarmUp.Stage, options.Pipeline.DomainGeneralization.Stage, options.Pipeline.SelfTraining.Stage })
         {
             stage.BatchSize = 2;
+            stage.StreamShares = [];
             stage.Optimizer.Kind = OptimizerKind.AdamW;
             stage.Optimizer.BaseLearningRate = 6e-5;
             stage.Optimizer.WeightDecay = 0.01;
@@ -170,6 +188,8 @@ public static class DiGAPresets
             stage.LearningRateWarmUpIterations = 1500;
         }
     }
+
+    private static TrainingStreamOptions Stream(int height, int width) => new() { PreResizeHeight = height, PreResizeWidth = width };
 
     private static void ConfigureDemoStage(StageOptions stage, int iterations)
     {

@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Reflection;
 using DiGA.Core;
 using DiGA.Core.Hosting;
 using DiGA.Core.Kernels.Augmentation;
@@ -42,7 +44,8 @@ public static class DiGAServiceCollectionExtensions
     /// <summary>
     /// Registers DiGA.Core like <see cref="AddDiGA(IServiceCollection, Action{DiGAOptions})"/>, binding the options from a
     /// configuration section (usually <c>DiGA</c>). A <c>Preset</c> key (one of <see cref="DiGAPresets.Names"/>) selects the
-    /// values the section then overrides.
+    /// values the section then overrides; a list in the section (such as <c>Model:ClassNames</c> or
+    /// <c>Pipeline:Data:SourceStreams</c>) replaces the preset's or default list instead of being appended to it.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The <c>DiGA</c> configuration section.</param>
@@ -58,15 +61,43 @@ public static class DiGAServiceCollectionExtensions
                 {
                     DiGAPresets.ApplyTo(preset, options);
                 }
+
+                ClearConfiguredLists(options, configuration);
             })
             .Bind(configuration);
         return AddCore(services);
+    }
+
+    /// <summary>Empties every list of <paramref name="options"/> that <paramref name="section"/> sets, so that binding replaces it (the binder appends to a list that has items).</summary>
+    private static void ClearConfiguredLists(object options, IConfiguration section)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var property = options.GetType().GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is null || property.GetIndexParameters().Length > 0 || property.GetValue(options) is not { } value || value is string)
+            {
+                continue;
+            }
+
+            if (value is IList { IsFixedSize: false, IsReadOnly: false } list)
+            {
+                if (child.GetChildren().Any())
+                {
+                    list.Clear();
+                }
+            }
+            else if (property.PropertyType.IsClass)
+            {
+                ClearConfiguredLists(value, child);
+            }
+        }
     }
 
     private static DiGABuilder AddCore(IServiceCollection services)
     {
         services.AddOptions<DiGAOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiGAOptions>, DiGAOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiGAOptions>, TrainingStreamsValidator>());
         services.TryAddSingleton<ISymmetricDistiller>(sp => new SymmetricDistiller(Options(sp).Distillation, sp.GetService<ILogger<SymmetricDistiller>>()));
         services.TryAddSingleton<ICrossDomainMixer>(sp => new ClassMixMixer(Options(sp).Mixing, sp.GetService<ILogger<ClassMixMixer>>()));
         services.TryAddSingleton<IPseudoLabelSelector>(sp => Options(sp) switch

@@ -14,10 +14,33 @@ public sealed class StageOptions
     [Range(1, 100_000_000)]
     public int Iterations { get; set; } = 80_000;
 
-    /// <summary>Gets or sets the number of source images per iteration (and of target images where the stage uses them).</summary>
-    /// <value>The default value is 3 (the reference's 1 low-res + 2 high-res crops).</value>
+    /// <summary>
+    /// Gets or sets the number of source images per iteration (and of target images where the stage uses them). With
+    /// several streams per domain (<see cref="TrainingDataOptions.SourceStreams"/>, <see cref="TrainingDataOptions.TargetStreams"/>)
+    /// the streams' shares of this stage must add up to it.
+    /// </summary>
+    /// <value>
+    /// The default value is 3, the reference's batch for GTA5 (warm-up: 1 low- + 2 high-resolution images per domain;
+    /// self-training: 2 low- + 1 high-resolution) and SYNTHIA self-training (1 + 2); the SYNTHIA warm-up uses 4 (1 + 3).
+    /// Without streams all the images come from one stream at the loaded size.
+    /// </value>
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets how many of each batch's images come from each of the domain's training streams, in stream order
+    /// (<see cref="TrainingDataOptions.SourceStreams"/>, <see cref="TrainingDataOptions.TargetStreams"/>; the same split for
+    /// both domains). With streams it needs one share per stream, adding up to <see cref="BatchSize"/>; without streams it
+    /// must be empty. The supervised baselines, whose data may come from either domain, always read one stream at the
+    /// loaded size and ignore it.
+    /// </summary>
+    /// <value>
+    /// The default value is an empty list. The reference presets set 1 + 2 (warm-up: 1 low- and 2 high-resolution images
+    /// per domain), 2 + 1 (self-training), 1 + 3 (SYNTHIA warm-up), 1 + 2 (SYNTHIA self-training) and 2 + 2 (domain
+    /// generalisation).
+    /// </value>
+    [Required]
+    public IList<int> StreamShares { get; set; } = [];
 
     /// <summary>Gets or sets whether this stage's source crops are randomly rescaled first (RandomSized_and_Crop, independent U(0.7, 1) per axis).</summary>
     /// <value>The default value is <see langword="true"/> (the SYNTHIA warm-up uses plain crops).</value>

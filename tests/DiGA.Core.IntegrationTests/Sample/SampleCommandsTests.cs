@@ -4,6 +4,7 @@ using DiGA.Core.Hosting;
 using DiGA.Core.Training;
 using DiGA.Sample;
 using DiGA.Sample.Commands;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -197,6 +198,50 @@ public class SampleCommandsTests
             root.Delete(recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("gta5-cityscapes", 720, 1280, 1052, 1914, new[] { 1, 2 }, new[] { 2, 1 })]
+    [InlineData("synthia-cityscapes", 760, 1280, 1140, 1920, new[] { 1, 3 }, new[] { 1, 2 })]
+    public async Task Config_ReferencePreset_PrintsItsStreamsCentroidsAndTranslator_AndBindsBackToTheSameOptions(string preset, int lowHeight, int lowWidth, int highHeight, int highWidth, int[] warmUp, int[] selfTraining)
+    {
+        var options = Resolve(new Dictionary<string, string?> { ["Preset"] = preset, ["Device"] = "cpu" });
+        using var writer = new StringWriter();
+
+        (await new ConfigCommand(options).WriteAsync(writer, CancellationToken.None)).Should().Be(0);
+
+        var json = writer.ToString();
+        using var document = JsonDocument.Parse(json);
+        var diga = document.RootElement.GetProperty("DiGA");
+        var pipeline = diga.GetProperty("Pipeline");
+        var source = pipeline.GetProperty("Data").GetProperty("SourceStreams");
+        (source[0].GetProperty("PreResizeHeight").GetInt32(), source[0].GetProperty("PreResizeWidth").GetInt32(), source[1].GetProperty("PreResizeHeight").GetInt32(), source[1].GetProperty("PreResizeWidth").GetInt32())
+            .Should().Be((lowHeight, lowWidth, highHeight, highWidth));
+        Ints(pipeline.GetProperty("WarmUp").GetProperty("Stage").GetProperty("StreamShares")).Should().Equal(warmUp);
+        Ints(pipeline.GetProperty("SelfTraining").GetProperty("Stage").GetProperty("StreamShares")).Should().Equal(selfTraining);
+        Ints(pipeline.GetProperty("DomainGeneralization").GetProperty("Stage").GetProperty("StreamShares")).Should().Equal(2, 2);
+        Ints(diga.GetProperty("Translator").GetProperty("Training").GetProperty("StreamShares")).Should().Equal(1, 1);
+        var centroids = pipeline.GetProperty("InitialCentroids");
+        (centroids.GetProperty("ResizeHeight").GetInt32(), centroids.GetProperty("ResizeWidth").GetInt32(), centroids.GetProperty("Passes").GetInt32()).Should().Be((512, 1024, 5));
+        diga.GetProperty("Translator").GetProperty("Kind").GetString().Should().Be("Learned");
+
+        // Pasted into a configuration without the preset, the printed section gives the same options back.
+        var bound = Resolve(new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build().GetSection("DiGA"));
+        bound.Should().BeEquivalentTo(options);
+    }
+
+    private static DiGAOptions Resolve(Dictionary<string, string?> values) =>
+        Resolve(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+
+    private static DiGAOptions Resolve(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddDiGA(configuration);
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        return provider.GetRequiredService<IOptions<DiGAOptions>>().Value;
+    }
+
+    private static List<int> Ints(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetInt32())];
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {

@@ -107,7 +107,7 @@ public sealed class DiGAPipeline
         var options = Options.Supervised;
         var model = request.Model;
         using var translator = request.TranslateTowards is { } target ? CreateTranslator(target, model, required: true) : null;
-        using var stream = _streams.Create(request.Data, options.BatchSize, salt: 1, isSource: true, options.RandomScale, model.Device, model.Info.Normalization);
+        using var stream = _streams.Create(request.Data, StreamSplit.OneStream(options.BatchSize), salt: 1, isSource: true, options.RandomScale, model.Device, model.Info.Normalization);
         using var stage = new SupervisedStage(request.StageName, options, model, Context(request.StageName, model, request.Data, request.Validation), stream, Components(translator));
         return await stage.RunAsync(progress, cancellationToken).ConfigureAwait(false);
     }
@@ -128,9 +128,9 @@ public sealed class DiGAPipeline
         using var translator = warmUp.UseCrossDomainMix
             ? CreateTranslator(request.Target ?? throw new ArgumentException("The cross-domain mixture needs the target images (WarmUpRequest.Target) to build its translator.", nameof(request)), student, required: true)
             : null;
-        using var sourceStream = _streams.Create(request.Source, warmUp.Stage.BatchSize, salt: 2, isSource: true, warmUp.Stage.RandomScale, student.Device, student.Info.Normalization);
+        using var sourceStream = _streams.Create(request.Source, TrainingStreams.Split(Options, warmUp), salt: 2, isSource: true, warmUp.Stage.RandomScale, student.Device, student.Info.Normalization);
         using var targetStream = request.Target is not null && warmUp.TargetBatchNormForward
-            ? _streams.Create(request.Target.WithoutLabels(), warmUp.Stage.BatchSize, salt: 3, isSource: false, randomScale: false, student.Device, student.Info.Normalization)
+            ? _streams.Create(request.Target.WithoutLabels(), TrainingStreams.Split(Options, warmUp), salt: 3, isSource: false, randomScale: false, student.Device, student.Info.Normalization)
             : null;
         using var stage = new WarmUpStage(warmUp, student, Context(warmUp.Name, student, request.Source, request.Validation), sourceStream, targetStream, Components(translator));
         return await stage.RunAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -155,6 +155,8 @@ public sealed class DiGAPipeline
         RequireValidationForCarriedModel(request.Data.Validation, nameof(request));
         var (student, data) = (request.Student, request.Data);
         var options = Options.SelfTraining;
+        var split = TrainingStreams.Split(options.Stage, "SelfTraining:Stage");
+        _streams.Require(split);
         var stages = new List<StageResult>();
         ClassCentroids? initialCentroids = null;
         using var translator = CreateTranslator(data.TargetTrain, student, required: false);
@@ -171,8 +173,8 @@ public sealed class DiGAPipeline
                 }
 
                 using var centroids = new ClassCentroids(initialCentroids.Centroids.clone(), Options.Centroids);
-                using var sourceStream = _streams.Create(data.Source, options.Stage.BatchSize, salt: 10 + round, isSource: true, options.Stage.RandomScale, student.Device, student.Info.Normalization);
-                using var targetStream = _streams.Create(pseudoLabelled, options.Stage.BatchSize, salt: 20 + round, isSource: false, options.Stage.RandomScale, student.Device, student.Info.Normalization);
+                using var sourceStream = _streams.Create(data.Source, split, salt: 10 + round, isSource: true, options.Stage.RandomScale, student.Device, student.Info.Normalization);
+                using var targetStream = _streams.Create(pseudoLabelled, split, salt: 20 + round, isSource: false, options.Stage.RandomScale, student.Device, student.Info.Normalization);
                 var components = Components(translator) with { Selector = request.Selector ?? _components.Selector };
                 using var stage = new SelfTrainingStage(options, name, student, Context(name, student, data.TargetTrain, data.Validation), sourceStream, targetStream, components, centroids);
                 stages.Add(await stage.RunAsync(progress, cancellationToken).ConfigureAwait(false));
@@ -208,8 +210,8 @@ public sealed class DiGAPipeline
         var options = request.Options.WithSeed(Seed);
         var device = TorchDevices.Resolve(options.Device);
         var normalization = ImageNormalization.Reference;
-        using var sourceStream = _streams.Create(request.Source, Options.Supervised.BatchSize, salt: 30, isSource: true, randomScale: false, device, normalization);
-        using var targetStream = _streams.Create(request.Target.WithoutLabels(), Options.Supervised.BatchSize, salt: 31, isSource: false, randomScale: false, device, normalization);
+        using var sourceStream = _streams.Create(request.Source, TrainingStreams.Split(options), salt: 30, isSource: true, randomScale: false, device, normalization);
+        using var targetStream = _streams.Create(request.Target.WithoutLabels(), TrainingStreams.Split(options), salt: 31, isSource: false, randomScale: false, device, normalization);
         var trainer = request.PerceptualFeatures is { } features ? new TranslatorTrainer(options, features) : new TranslatorTrainer(options);
         using var stage = new TranslatorTrainingStage(
             trainer,

@@ -19,6 +19,20 @@ public sealed class TranslatorTrainerOptions
     [Range(1, int.MaxValue)]
     public int MaxIterations { get; set; } = 50_000;
 
+    /// <summary>Gets or sets the number of source images, and of target images, per iteration.</summary>
+    /// <value>The default value is 2 (the reference's 1 low- and 1 high-resolution image per domain).</value>
+    [Range(1, 4096)]
+    public int BatchSize { get; set; } = 2;
+
+    /// <summary>
+    /// Gets or sets how many of each batch's images come from each training stream of the pipeline's data options, in
+    /// stream order, with the rules of the stages' stream shares (one per stream, adding up to <see cref="BatchSize"/>;
+    /// empty without streams).
+    /// </summary>
+    /// <value>The default value is an empty list; the reference presets set 1 + 1.</value>
+    [Required]
+    public IList<int> StreamShares { get; set; } = [];
+
     /// <summary>Gets or sets the base learning rate of Adam for all six networks.</summary>
     /// <value>The default value is 1e-4.</value>
     [Range(0.0, 1.0)]

@@ -105,6 +105,22 @@ public class JointTransformTests
     }
 
     [Fact]
+    public void RandomSizedCrop_ShorterThanTheCropAfterTheRescale_ResizesTheWholeSampleToTheCrop()
+    {
+        // The reference's low-resolution Cityscapes view at 1/16 scale: 32×64 (512×1024) with a 32×56 crop (512×896).
+        // The rescaled height int(U(0.7, 1)·32) is below 32, so the whole rescaled image is resized to 32×56, not cropped.
+        var input = Coordinates(64, 32);
+        for (var seed = 0; seed < 8; seed++)
+        {
+            var output = new RandomSizedCrop(32, 56).Apply(input, new Random(seed));
+            output.Width.Should().Be(56);
+            output.Height.Should().Be(32);
+            output.Label![0].Should().Be(0, "the top-left pixel of the whole image is kept");
+            output.Label[^1].Should().Be((byte)((63 + (7 * 31)) % 250), "the bottom-right pixel of the whole image is kept");
+        }
+    }
+
+    [Fact]
     public void RandomSizedCrop_SameSeed_IsDeterministic()
     {
         var input = Coordinates(64, 32);
