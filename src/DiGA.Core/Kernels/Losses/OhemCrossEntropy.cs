@@ -11,7 +11,8 @@ namespace DiGA.Core.Kernels.Losses;
 /// Let <c>V</c> be the non-ignored pixels and <c>π_p = softmax(z_p)[y_p]</c>. With <c>π</c> sorted ascending over <c>V</c>,
 /// <c>τ = max(π_sorted[min(MinKept, |V| − 1)], Threshold)</c> and the loss is the mean cross-entropy over the pixels of <c>V</c>
 /// with <c>π_p &lt; τ</c> (strict). The whole batch is ranked at once, on the logits' device, without host synchronisation.
-/// When no pixel is kept (for example every pixel is ignored) the loss is 0, where the reference would produce NaN.
+/// When no pixel is kept the loss is 0, where the reference's mean over no pixel is NaN (and where every pixel is ignored, its
+/// threshold lookup indexes an empty tensor and fails).
 /// Stateless and thread-safe.
 /// </remarks>
 public sealed class OhemCrossEntropy : ISegmentationLoss

@@ -7,8 +7,9 @@ namespace DiGA.Core.Kernels.Mixing;
 /// <remarks>
 /// For each image the set <c>U</c> of values present in its label map (the ignore value included when present, as
 /// <c>torch.unique</c> does in the reference) is sampled without replacement to <c>⌊|U|/2⌋</c> values; the mask is true where the
-/// label is one of them or is the ignore value. The whole batch is handled with tensor operations on the labels' device
-/// (presence over 256 slots, random keys, ranks by sorting), without host synchronisation.
+/// label is one of them or is the ignore value, so the mask of an image labelled 255 everywhere is the whole image (also when the
+/// whole batch is; see docs/fidelity.md). The whole batch is handled with tensor operations on the labels' device (presence over
+/// 256 slots, random keys, ranks by sorting), without host synchronisation.
 /// </remarks>
 public static class ClassMixMask
 {

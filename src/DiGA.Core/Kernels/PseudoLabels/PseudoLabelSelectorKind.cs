@@ -9,6 +9,6 @@ public enum PseudoLabelSelectorKind
     /// <summary>Keep pixels whose teacher confidence reaches a fixed threshold (<see cref="FixedThresholdSelector"/>).</summary>
     FixedThreshold,
 
-    /// <summary>Keep each class's most confident pixels, CBST-style (<see cref="ClassBalancedSelector"/>).</summary>
+    /// <summary>CBST's class-balanced thresholds: keep a pixel where its offline label is the teacher's class-normalised label (<see cref="ClassBalancedSelector"/>).</summary>
     ClassBalanced,
 }

@@ -2,8 +2,9 @@
 
 Run with PyTorch 1.13 (CPU):  python3 generate_kernel_fixtures.py
 Each formula below is restated from the DiGA reference description (symmetric distillation, cross-entropy2d, OHEM,
-photometric view with kornia 0.5.8 semantics, ClassMix composition, dynamic selection, centroids, EMA), independently of
-the C# code. Outputs are small .safetensors files next to this script (float32 / int64; masks are stored as int64 0/1).
+photometric view with kornia 0.5.8 semantics, ClassMix composition, dynamic selection, centroids, EMA), and the
+class-balanced baseline selector from CBST (Zou et al., ECCV 2018), independently of the C# code. Outputs are small
+.safetensors files next to this script (float32 / int64; masks are stored as int64 0/1).
 """
 import json
 import math
@@ -253,6 +254,72 @@ def dynamic_selection():
                                "distances": distances, "prototype": proto, "selected": selected})
 
 
+# ---------------------------------------------------------------- class-balanced selection (CBST)
+def cbst_thresholds(confidence, predicted, classes, portion, rounding=math.floor):
+    """Class-balanced self-training (Zou et al., ECCV 2018), kc determination: for each class, the confidences of the pixels
+    predicted as that class in descending order; the threshold is the ⌊p·n⌋-th of them (1-based). A class never predicted,
+    or with ⌊p·n⌋ = 0, keeps the threshold 1."""
+    thresholds = torch.ones(classes)
+    for k in range(classes):
+        ranked = sorted(confidence[predicted == k].tolist(), reverse=True)
+        r = rounding(len(ranked) * portion)
+        if r >= 1:
+            thresholds[k] = ranked[r - 1]
+    return thresholds
+
+
+def cbst_selection(logits, offline, portion, rounding=math.floor, normalized_argmax=True, agreement=True):
+    """Probabilities of the logits upsampled to the label size; CBST's pseudo-label is argmax_k p_k / τ_k where that ratio
+    reaches 1, else 255. An offline label is kept where it equals CBST's label. The keyword arguments name the deviations
+    the fixture must expose (rounding up, argmax of p alone, keeping the offline label without agreement)."""
+    probabilities = torch.softmax(F.interpolate(logits, size=offline.shape[1:], mode="bilinear", align_corners=True), dim=1)
+    confidence, predicted = probabilities.max(1)
+    thresholds = cbst_thresholds(confidence, predicted, logits.shape[1], portion, rounding)
+    ratio = probabilities / thresholds.view(1, -1, 1, 1)
+    best, label = ratio.max(1)
+    if not normalized_argmax:
+        label, best = predicted, confidence / thresholds[predicted]
+    keep = (best >= 1) & (offline != 255)
+    if agreement:
+        keep &= offline == label
+    return torch.where(keep, offline, torch.full_like(offline, 255)), probabilities, thresholds
+
+
+DEVIATIONS = {"rounding": math.ceil, "normalized_argmax": False, "agreement": False}
+
+
+def class_balanced_selection():
+    out, changed = {}, dict.fromkeys(list(DEVIATIONS) + ["kept_disagreeing", "floor_zero"], False)
+    # (tag, seed, n, classes, feature h×w, label H×W, portion p (the C# test restates it), rare class)
+    for tag, seed, n, c, (h, w), (big_h, big_w), portion, rare in (("a", 13, 2, 5, (4, 6), (11, 16), 0.5, 4),
+                                                                   ("b", 20, 1, 4, (3, 5), (9, 13), 0.3, 3)):
+        g = torch.Generator().manual_seed(seed)
+        logits = torch.randn((n, c, h, w), generator=g)
+        logits[:, rare] -= 2.0 if tag == "b" else 1.0
+        older = logits + torch.randn((n, c, h, w), generator=g) * 0.8     # offline labels: an older model's argmax
+        offline = F.interpolate(older, size=(big_h, big_w), mode="bilinear", align_corners=True).argmax(1)
+        offline[torch.rand((n, big_h, big_w), generator=g) < 0.05] = 255
+        selected, probabilities, thresholds = cbst_selection(logits, offline, portion)
+
+        # Float32 kernels of another libtorch must not decide: clear predictions, labels and threshold comparisons.
+        top = probabilities.topk(2, dim=1).values
+        assert (top[:, 0] - top[:, 1]).min() > 1e-4
+        ratio = (probabilities / thresholds.view(1, -1, 1, 1)).topk(2, dim=1).values
+        assert (ratio[:, 0] - ratio[:, 1]).min() > 1e-4
+        distance = (probabilities - thresholds.view(1, -1, 1, 1)).abs()
+        assert ((distance > 0) & (distance < 1e-5)).sum() == 0
+        # Each deviation changes the selection of at least one case, so a test on this fixture fails under it.
+        for deviation in ("rounding", "normalized_argmax", "agreement"):
+            changed[deviation] |= bool((cbst_selection(logits, offline, portion, **{deviation: DEVIATIONS[deviation]})[0] != selected).any())
+        predicted = probabilities.argmax(1)
+        changed["kept_disagreeing"] |= bool(((offline != predicted) & (selected != 255)).any())   # kept where the teacher's argmax differs
+        counts = torch.bincount(predicted.flatten(), minlength=c).tolist()
+        changed["floor_zero"] |= any(0 < m * portion < 1 for m in counts)                      # ⌊p·n⌋ = 0: threshold 1
+        out.update({f"{tag}_logits": logits, f"{tag}_offline": offline, f"{tag}_thresholds": thresholds, f"{tag}_selected": selected})
+    assert all(changed.values()), changed
+    save("class_balanced_selection", out)
+
+
 # ---------------------------------------------------------------- centroids
 def class_mean(feat, mask, min_pixels):
     count = mask.sum()
@@ -324,6 +391,6 @@ def ema():
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    for generate in (symkd, cross_entropy, ohem, photometric, classmix, dynamic_selection, centroid_initial, centroid_online, ema):
+    for generate in (symkd, cross_entropy, ohem, photometric, classmix, dynamic_selection, class_balanced_selection, centroid_initial, centroid_online, ema):
         generate()
     print("fixtures written with torch", torch.__version__)

@@ -40,6 +40,33 @@ public sealed class ClassMixMixerTests
     }
 
     [Fact]
+    public void Mix_AllIgnoreForeground_KeepsTheWholeForegroundWithEveryLabelIgnored()
+    {
+        using var scope = NewDisposeScope();
+        var foreground = randn([3, 3, 4, 5], generator: new Generator(1));
+        var background = randn([3, 3, 4, 5], generator: new Generator(2));
+        var foregroundLabels = full([3, 4, 5], 255L, ScalarType.Int64);
+        foregroundLabels[1] = randint(0, 6, [4, 5], generator: new Generator(3), dtype: ScalarType.Int64);   // one labelled image
+        var backgroundLabels = randint(0, 6, [3, 4, 5], generator: new Generator(4), dtype: ScalarType.Int64);
+
+        // Nothing to draw from U = {255}: ⌊1/2⌋ = 0 classes, plus the ignore region, which is the whole image. The mix of an
+        // all-ignore image is that image itself, labelled 255 everywhere, whatever the rest of the batch holds.
+        foreach (var seed in new ulong[] { 5, 6, 7 })
+        {
+            using var mixed = new ClassMixMixer().Mix(new CrossDomainMixArguments(foreground, foregroundLabels, background, new Generator(seed)) { BackgroundLabels = backgroundLabels });
+
+            foreach (var b in new[] { 0, 2 })
+            {
+                mixed.Mask[b].all().item<bool>().Should().BeTrue();
+                TensorAssert.Equal(mixed.Images[b], foreground[b]);
+                mixed.Labels![b].eq(255).all().item<bool>().Should().BeTrue();
+            }
+
+            mixed.Mask[1].all().item<bool>().Should().BeFalse("the labelled image pastes only half of its classes");
+        }
+    }
+
+    [Fact]
     public void Mix_WithoutBackgroundLabels_ReturnsNoLabels()
     {
         using var scope = NewDisposeScope();
