@@ -4,7 +4,7 @@ namespace DiGA.Core.Training.Stages;
 
 /// <summary>An endless, seeded stream of training batches that can be positioned at any batch index (for resume).</summary>
 /// <remarks>The batch drawn at index i depends only on the dataset, the options' seed and i, so a resumed stage sees the same data order.</remarks>
-internal sealed class BatchStream : IDisposable
+internal sealed class BatchStream : IBatchSource, IDisposable
 {
     private readonly ISegmentationDataset _dataset;
     private readonly DataLoaderOptions _options;
@@ -18,14 +18,14 @@ internal sealed class BatchStream : IDisposable
         _transform = transform;
     }
 
-    /// <summary>Positions the stream so that the next batch is the one of <paramref name="batchIndex"/>.</summary>
+    /// <inheritdoc />
     public void Seek(long batchIndex)
     {
         _loader?.Dispose();
         _loader = new SegmentationDataLoader(_dataset, _options.StartingAt(batchIndex), _transform);
     }
 
-    /// <summary>Takes the next batch; its tensors belong to the current dispose scope.</summary>
+    /// <inheritdoc />
     public SegmentationBatch Next() =>
         (_loader ?? throw new InvalidOperationException("Seek the stream before reading it.")).Next()
         ?? throw new InvalidOperationException($"The data stream over '{_dataset.Name}' ended unexpectedly.");
