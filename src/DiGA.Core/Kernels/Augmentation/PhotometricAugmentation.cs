@@ -16,6 +16,19 @@ namespace DiGA.Core.Kernels.Augmentation;
 /// </remarks>
 public sealed class PhotometricAugmentation : IPhotometricAugmenter
 {
+    private readonly PhotometricDrawSource _draw;
+
+    /// <summary>Initialises the augmentation; every random quantity of a call comes from the call's generator.</summary>
+    public PhotometricAugmentation()
+        : this(Draw)
+    {
+    }
+
+    /// <summary>Initialises the augmentation with another source of its random quantities.</summary>
+    /// <param name="draw">Called once per <see cref="Augment"/> call for all of its random quantities; a source that replays
+    /// recorded draws makes a call reproduce another implementation's call exactly (stage-level parity tests).</param>
+    internal PhotometricAugmentation(PhotometricDrawSource draw) => _draw = draw;
+
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The images are not <c>[N, 3, H, W]</c> floating point with <c>H, W ≥ 3</c>, or an option is out of range.</exception>
     public Tensor Augment(in PhotometricArguments arguments)
@@ -28,7 +41,7 @@ public sealed class PhotometricAugmentation : IPhotometricAugmenter
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var draws = Draw(options, images.shape[0], images.device, arguments.Generator);
+        var draws = _draw(options, images.shape[0], images.device, arguments.Generator);
         var augmented = PhotometricOps.Apply(images, draws, options.SharpnessEnabled);
         return PhotometricOps.Blend(images, augmented, options.Beta).MoveToOuterDisposeScope();
     }

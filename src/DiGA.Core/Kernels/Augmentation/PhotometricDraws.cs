@@ -24,3 +24,11 @@ internal sealed record PhotometricDraws(
     Tensor ApplyBlur,
     Tensor ApplySharpness,
     Tensor SharpnessFactor);
+
+/// <summary>Supplies every random quantity of one <see cref="PhotometricAugmentation"/> call.</summary>
+/// <param name="options">The call's settings (probabilities and ranges).</param>
+/// <param name="count">The number of images N.</param>
+/// <param name="device">The images' device.</param>
+/// <param name="generator">The call's generator.</param>
+/// <returns>The draws, in the caller's dispose scope.</returns>
+internal delegate PhotometricDraws PhotometricDrawSource(PhotometricAugmentationOptions options, long count, Device device, Generator generator);

@@ -35,6 +35,15 @@ public static class ClassMixMask
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        return FromClasses(labels, DrawClasses(labels, generator), ignoreIndex).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Draws the class subsets: per image, a uniformly random half (rounded down) of the label values present.</summary>
+    /// <param name="labels">Labels <c>[N, H, W]</c>, int64, values in <c>[0, 255]</c>.</param>
+    /// <param name="generator">The random generator, on the labels' device.</param>
+    /// <returns>The chosen values <c>[N, 256]</c>, bool (slot v true when value v is chosen), in the caller's dispose scope.</returns>
+    internal static Tensor DrawClasses(Tensor labels, Generator generator)
+    {
         var n = labels.shape[0];
         var flat = labels.reshape(n, -1);
         var present = zeros(n, Slots, ScalarType.Bool, labels.device).scatter_(1, flat, ones_like(flat, ScalarType.Bool));
@@ -46,9 +55,20 @@ public static class ClassMixMask
         var order = keys.argsort(1);
         var positions = arange(Slots, ScalarType.Int64, labels.device).expand(n, Slots);
         var rank = empty_like(order).scatter_(1, order, positions);
-        var selected = present.logical_and(rank.lt(half));
+        return present.logical_and(rank.lt(half));
+    }
+
+    /// <summary>The mask of chosen classes: true where the label is a chosen value or the ignore value.</summary>
+    /// <param name="labels">Labels <c>[N, H, W]</c>, int64, values in <c>[0, 255]</c>.</param>
+    /// <param name="classes">The chosen values <c>[N, 256]</c>, bool, as <see cref="DrawClasses"/> returns them; not modified.</param>
+    /// <param name="ignoreIndex">The ignore value, always part of the mask.</param>
+    /// <returns>The mask <c>[N, H, W]</c>, bool, in the caller's dispose scope.</returns>
+    internal static Tensor FromClasses(Tensor labels, Tensor classes, int ignoreIndex)
+    {
+        var n = labels.shape[0];
+        var selected = classes.clone();
         selected.index_fill_(1, tensor(new long[] { ignoreIndex }, device: labels.device), true);
-        return selected.gather(1, flat).reshape(labels.shape).MoveToOuterDisposeScope();
+        return selected.gather(1, labels.reshape(n, -1)).reshape(labels.shape);
     }
 
     /// <summary>Composes two images (and optionally two label maps) through a mask.</summary>

@@ -17,15 +17,28 @@ namespace DiGA.Core.Kernels.Mixing;
 public sealed class ClassMixMixer : ICrossDomainMixer
 {
     private readonly ClassMixOptions _options;
+    private readonly ClassChoiceSource _chooseClasses;
 
     /// <summary>Initialises the mixer.</summary>
     /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
     /// <param name="logger">An optional logger for the configuration message.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public ClassMixMixer(ClassMixOptions? options = null, ILogger<ClassMixMixer>? logger = null)
+        : this(options, ClassMixMask.DrawClasses, logger)
+    {
+    }
+
+    /// <summary>Initialises the mixer with another source of its class subsets.</summary>
+    /// <param name="options">The options; <see langword="null"/> uses the defaults.</param>
+    /// <param name="chooseClasses">Called once per <see cref="Mix"/> call for the classes kept per image; a source that replays
+    /// recorded choices makes a call reproduce another implementation's call exactly (stage-level parity tests).</param>
+    /// <param name="logger">An optional logger for the configuration message.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    internal ClassMixMixer(ClassMixOptions? options, ClassChoiceSource chooseClasses, ILogger<ClassMixMixer>? logger = null)
     {
         _options = options ?? new ClassMixOptions();
         Guard.Options(_options, nameof(options));
+        _chooseClasses = chooseClasses;
         (logger ?? NullLogger<ClassMixMixer>.Instance).Created(nameof(ClassMixMixer), $"ignore index {_options.IgnoreIndex}");
     }
 
@@ -36,7 +49,7 @@ public sealed class ClassMixMixer : ICrossDomainMixer
         Validate(arguments);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var mask = ClassMixMask.Create(arguments.ForegroundLabels, arguments.Generator!, _options.IgnoreIndex);
+        var mask = ClassMixMask.FromClasses(arguments.ForegroundLabels, _chooseClasses(arguments.ForegroundLabels, arguments.Generator!), _options.IgnoreIndex);
         var images = ClassMixMask.ComposeImages(mask, arguments.Foreground, arguments.Background);
         var labels = arguments.BackgroundLabels is { } backgroundLabels
             ? where(mask, arguments.ForegroundLabels, backgroundLabels).MoveToOuterDisposeScope()
@@ -82,3 +95,9 @@ public sealed class ClassMixMixer : ICrossDomainMixer
             ? $"Expected {name} int64 [{string.Join(", ", shape)}], got {labels.dtype} [{string.Join(", ", labels.shape)}]."
             : null;
 }
+
+/// <summary>Chooses the classes a <see cref="ClassMixMixer"/> call keeps.</summary>
+/// <param name="labels">The foreground labels <c>[N, H, W]</c>, int64, values in <c>[0, 255]</c>.</param>
+/// <param name="generator">The call's generator.</param>
+/// <returns>The chosen values <c>[N, 256]</c>, bool (see <see cref="ClassMixMask.DrawClasses"/>), in the caller's dispose scope.</returns>
+internal delegate Tensor ClassChoiceSource(Tensor labels, Generator generator);

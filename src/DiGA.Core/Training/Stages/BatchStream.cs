@@ -8,7 +8,7 @@ namespace DiGA.Core.Training.Stages;
 /// concatenates the next batch of each part in order: one part per training stream of the domain.
 /// </summary>
 /// <remarks>The batch drawn at index i depends only on the datasets, the parts' seeds and i, so a resumed stage sees the same data order.</remarks>
-internal sealed class BatchStream : IDisposable
+internal sealed class BatchStream : IBatchSource, IDisposable
 {
     private readonly Part[] _parts;
     private readonly SegmentationDataLoader?[] _loaders;
@@ -29,7 +29,7 @@ internal sealed class BatchStream : IDisposable
     /// <summary>Gets the parts, in batch order.</summary>
     public IReadOnlyList<Part> Parts => _parts;
 
-    /// <summary>Positions the stream so that the next batch is the one of <paramref name="batchIndex"/>.</summary>
+    /// <inheritdoc />
     public void Seek(long batchIndex)
     {
         for (var k = 0; k < _parts.Length; k++)
@@ -40,7 +40,7 @@ internal sealed class BatchStream : IDisposable
         }
     }
 
-    /// <summary>Takes the next batch; its tensors belong to the current dispose scope.</summary>
+    /// <inheritdoc />
     public SegmentationBatch Next()
     {
         if (_parts.Length == 1)

@@ -14,8 +14,8 @@ namespace DiGA.Core.Training.Stages;
 internal sealed class SelfTrainingStage : StageTrainer
 {
     private readonly SelfTrainingOptions _selfTraining;
-    private readonly BatchStream _source;
-    private readonly BatchStream _target;
+    private readonly IBatchSource _source;
+    private readonly IBatchSource _target;
     private readonly StageComponents _components;
     private readonly ClassCentroids _centroids;
 
@@ -24,8 +24,8 @@ internal sealed class SelfTrainingStage : StageTrainer
         string name,
         ISegmentationModel student,
         StageContext context,
-        BatchStream source,
-        BatchStream target,
+        IBatchSource source,
+        IBatchSource target,
         StageComponents components,
         ClassCentroids centroids)
         : base(name, selfTraining.Stage, student, useTeacher: true, context)

@@ -72,7 +72,8 @@ internal abstract class StageTrainer : IDisposable
 
     protected ISegmentationModel Student { get; }
 
-    protected ISegmentationModel? Teacher => _ema?.Model;
+    /// <summary>Gets the EMA teacher, owned by the trainer, or <see langword="null"/> for a stage without one.</summary>
+    protected internal ISegmentationModel? Teacher => _ema?.Model;
 
     /// <summary>Gets the generator of every random choice of the stage (mix masks, photometric draws).</summary>
     protected Generator Random { get; }
@@ -229,6 +230,18 @@ internal abstract class StageTrainer : IDisposable
     private void RunIteration(int iteration)
     {
         using var scope = NewDisposeScope();
+        _losses.Add(Step(iteration));
+    }
+
+    /// <summary>
+    /// One training iteration: the learning rate of <paramref name="iteration"/>, the EMA teacher update, the stage's losses on
+    /// the next batches, the backward pass and the optimiser step.
+    /// </summary>
+    /// <param name="iteration">The zero-based iteration.</param>
+    /// <returns>The iteration's loss terms, in the caller's dispose scope; the student's gradients stay in place until the next step.</returns>
+    /// <remarks>The loop calls it inside the iteration's dispose scope with the models in train mode; stage-level parity tests call it once.</remarks>
+    internal StageLossTensors Step(int iteration)
+    {
         _schedule.Apply(Optimizer, iteration);
         _ema?.Update(Student, iteration);
 
@@ -236,7 +249,7 @@ internal abstract class StageTrainer : IDisposable
         Optimizer.ZeroGrad();
         losses.Total.backward();
         Optimizer.Step();
-        _losses.Add(losses);
+        return losses;
     }
 
     private void CheckFinite(int iteration, string? lastPath)

@@ -9,11 +9,11 @@ namespace DiGA.Core.Training.Stages;
 /// </summary>
 internal sealed class SupervisedStage : StageTrainer
 {
-    private readonly BatchStream _data;
+    private readonly IBatchSource _data;
     private readonly ISegmentationLoss _loss;
     private readonly IDomainTranslator? _translator;
 
-    public SupervisedStage(string name, StageOptions options, ISegmentationModel student, StageContext context, BatchStream data, StageComponents components)
+    public SupervisedStage(string name, StageOptions options, ISegmentationModel student, StageContext context, IBatchSource data, StageComponents components)
         : base(name, options, student, useTeacher: options.EvaluateTeacher, context)
     {
         _data = data;

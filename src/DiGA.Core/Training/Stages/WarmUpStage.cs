@@ -12,8 +12,8 @@ namespace DiGA.Core.Training.Stages;
 internal sealed class WarmUpStage : StageTrainer
 {
     private readonly WarmUpOptions _warmUp;
-    private readonly BatchStream _source;
-    private readonly BatchStream? _target;
+    private readonly IBatchSource _source;
+    private readonly IBatchSource? _target;
     private readonly ISegmentationLoss _loss;
     private readonly ISymmetricDistiller _distiller;
     private readonly ICrossDomainMixer _mixer;
@@ -24,8 +24,8 @@ internal sealed class WarmUpStage : StageTrainer
         WarmUpOptions warmUp,
         ISegmentationModel student,
         StageContext context,
-        BatchStream source,
-        BatchStream? target,
+        IBatchSource source,
+        IBatchSource? target,
         StageComponents components)
         : base(warmUp.Name, warmUp.Stage, student, useTeacher: true, context)
     {
