@@ -15,13 +15,18 @@ namespace DiGA.Core;
 /// <param name="Divisor">The per-channel divisor, in <paramref name="ChannelOrder"/>, on the 0–255 scale.</param>
 public sealed record ImageNormalization(ChannelOrder ChannelOrder, IReadOnlyList<float> Mean, IReadOnlyList<float> Divisor)
 {
+    private static readonly IReadOnlyList<float> CaffeMean = [104.00698793f, 116.66876762f, 122.67891434f];
+    private static readonly IReadOnlyList<float> CaffeDivisor = [128f, 128f, 128f];
+    private static readonly IReadOnlyList<float> ImageNetMean = [123.675f, 116.28f, 103.53f];
+    private static readonly IReadOnlyList<float> ImageNetStd = [58.395f, 57.12f, 57.375f];
+
     /// <summary>Gets the reference normalisation: BGR, mean (104.00698793, 116.66876762, 122.67891434), divided by 128.</summary>
-    public static ImageNormalization Reference { get; } =
-        new(ChannelOrder.Bgr, [104.00698793f, 116.66876762f, 122.67891434f], [128f, 128f, 128f]);
+    /// <remarks>A new instance per call (equal to the others), so that binding configuration into one options object never changes another's.</remarks>
+    public static ImageNormalization Reference => new(ChannelOrder.Bgr, CaffeMean, CaffeDivisor);
 
     /// <summary>Gets the torchvision ImageNet normalisation: RGB, mean (123.675, 116.28, 103.53), std (58.395, 57.12, 57.375).</summary>
-    public static ImageNormalization ImageNet { get; } =
-        new(ChannelOrder.Rgb, [123.675f, 116.28f, 103.53f], [58.395f, 57.12f, 57.375f]);
+    /// <remarks>A new instance per call (equal to the others), as for <see cref="Reference"/>.</remarks>
+    public static ImageNormalization ImageNet => new(ChannelOrder.Rgb, ImageNetMean, ImageNetStd);
 
     /// <summary>Normalises RGB pixels.</summary>
     /// <param name="rgb">RGB images <c>[N, 3, H, W]</c> or <c>[3, H, W]</c>, uint8 or float on the 0–255 scale.</param>

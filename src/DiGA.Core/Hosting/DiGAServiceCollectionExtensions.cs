@@ -68,7 +68,7 @@ public static class DiGAServiceCollectionExtensions
         return AddCore(services);
     }
 
-    /// <summary>Empties every list of <paramref name="options"/> that <paramref name="section"/> sets, so that binding replaces it (the binder appends to a list that has items).</summary>
+    /// <summary>Empties (or unsets, when read-only) every list of <paramref name="options"/> that <paramref name="section"/> sets, so that binding replaces it (the binder appends to a list that has items).</summary>
     private static void ClearConfiguredLists(object options, IConfiguration section)
     {
         foreach (var child in section.GetChildren())
@@ -84,6 +84,14 @@ public static class DiGAServiceCollectionExtensions
                 if (child.GetChildren().Any())
                 {
                     list.Clear();
+                }
+            }
+            else if (value is IEnumerable && property.CanWrite)
+            {
+                // A read-only list (such as ImageNormalization.Mean) is rebuilt by the binder from its items plus the configured ones.
+                if (child.GetChildren().Any())
+                {
+                    property.SetValue(options, null);
                 }
             }
             else if (property.PropertyType.IsClass)

@@ -90,6 +90,30 @@ public sealed class TrainingStreamOptionsTests
     }
 
     [Fact]
+    public void AddDiGA_NormalizationInConfiguration_ReplacesTheValues_AndLeavesOtherOptionsUnchanged()
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Preset"] = "synthetic-demo",
+            ["Translator:Reinhard:Normalization:ChannelOrder"] = "Rgb",
+            ["Translator:Reinhard:Normalization:Mean:0"] = "1",
+            ["Translator:Reinhard:Normalization:Mean:1"] = "2",
+            ["Translator:Reinhard:Normalization:Mean:2"] = "3",
+        };
+
+        for (var run = 0; run < 2; run++)
+        {
+            using var provider = Build(values);
+            var options = provider.GetRequiredService<IOptions<DiGAOptions>>().Value;
+            options.Translator.Reinhard.Normalization.Mean.Should().Equal(1f, 2f, 3f);
+            options.Translator.Reinhard.Normalization.Divisor.Should().Equal(ImageNormalization.Reference.Divisor);
+            options.Translator.Fourier.Normalization.Should().Be(ImageNormalization.Reference);
+        }
+
+        ImageNormalization.Reference.Mean.Should().Equal(104.00698793f, 116.66876762f, 122.67891434f);
+    }
+
+    [Fact]
     public void AddDiGA_SharesThatDoNotAddUpToTheBatchSize_FailAtStartUpNamingTheOptions()
     {
         using var provider = Build(new Dictionary<string, string?>
