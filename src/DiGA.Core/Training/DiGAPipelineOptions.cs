@@ -90,6 +90,15 @@ public sealed class DiGAPipelineOptions
     [Required]
     [ValidateObjectMembers]
     public InferenceOptions Evaluation { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets the process-wide settings of glibc's allocator that the pipeline applies when it is created (once per
+    /// process; the first pipeline's values hold); no effect off glibc Linux.
+    /// </summary>
+    /// <value>The default caps malloc arenas at 2 and keeps freed memory for reuse (see <see cref="NativeMemoryOptions"/>).</value>
+    [Required]
+    [ValidateObjectMembers]
+    public NativeMemoryOptions NativeMemory { get; set; } = new();
 }
 
 /// <summary>The supervised loss of the pipeline.</summary>

@@ -36,6 +36,37 @@ internal abstract class DelegatingSegmentationModel : ISegmentationModel
     /// <inheritdoc />
     public virtual SegmentationOutput Forward(Tensor images) => InnerModel.Forward(images);
 
+    /// <summary>
+    /// Runs <paramref name="model"/> for its logits alone: a decorator skips the work it does only for the features (for
+    /// the inference decorators, resizing D-channel features to the input size, which for D = 64 … 256 is several times
+    /// the logits' size); any other model runs <see cref="ISegmentationModel.Forward"/> and keeps the logits.
+    /// </summary>
+    /// <param name="model">The model or decorator.</param>
+    /// <param name="images">The input, as for <see cref="ISegmentationModel.Forward"/>; not disposed.</param>
+    /// <returns>Fresh logits, equal to those of <see cref="ISegmentationModel.Forward"/>, in the caller's dispose scope.</returns>
+    internal static Tensor ForwardLogits(ISegmentationModel model, Tensor images)
+    {
+        if (model is DelegatingSegmentationModel decorator)
+        {
+            return decorator.ForwardLogits(images);
+        }
+
+        using var output = model.Forward(images);
+        return output.Logits.alias();
+    }
+
+    /// <summary>
+    /// Computes the logits of <see cref="Forward"/>; a decorator whose features cost extra work overrides it to skip them.
+    /// The default runs <see cref="Forward"/> (so a decorator that only overrides <see cref="Forward"/> still sees every call).
+    /// </summary>
+    /// <param name="images">The input; not disposed.</param>
+    /// <returns>Fresh logits in the caller's dispose scope.</returns>
+    protected virtual Tensor ForwardLogits(Tensor images)
+    {
+        using var output = Forward(images);
+        return output.Logits.alias();
+    }
+
     /// <inheritdoc />
     public abstract ISegmentationModel Clone();
 

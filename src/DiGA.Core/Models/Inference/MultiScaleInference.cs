@@ -14,6 +14,7 @@ namespace DiGA.Core.Models.Inference;
 /// <para><c>Forward</c> returns logits <c>[N, C, H, W]</c> at input resolution and the features of the first scale's
 /// unflipped pass, resized the same way to <c>[N, D, H, W]</c> (D·H·W floats per image). It runs under <c>no_grad</c>;
 /// putting the model in evaluation mode is the caller's job (the reference evaluates in <c>eval()</c>).</para>
+/// <para>The predictor asks for the logits alone, and then no features are resized.</para>
 /// <para>With <see cref="MultiScaleInferenceOptions.HorizontalFlip"/> each scale also runs on the mirrored image; its logits are mirrored back and enter the same maximum.</para>
 /// </remarks>
 internal sealed class MultiScaleInference : DelegatingSegmentationModel
@@ -35,6 +36,15 @@ internal sealed class MultiScaleInference : DelegatingSegmentationModel
     /// <inheritdoc />
     public override SegmentationOutput Forward(Tensor images)
     {
+        var (logits, features) = Run(images, withFeatures: true);
+        return new SegmentationOutput(logits, features!);
+    }
+
+    /// <inheritdoc />
+    protected override Tensor ForwardLogits(Tensor images) => Run(images, withFeatures: false).Logits;
+
+    private (Tensor Logits, Tensor? Features) Run(Tensor images, bool withFeatures)
+    {
         Guard.Images(images, nameof(images));
 
         using var scope = NewDisposeScope();
@@ -49,19 +59,30 @@ internal sealed class MultiScaleInference : DelegatingSegmentationModel
                 : interpolate(images, size: [Scaled(size[0], scale), Scaled(size[1], scale)], mode: InterpolationMode.Bilinear, align_corners: true);
             foreach (var flip in _options.HorizontalFlip ? new[] { false, true } : [false])
             {
-                using var output = InnerModel.Forward(flip ? scaled.flip(3) : scaled);
-                var logits = interpolate(output.Logits, size: size, mode: InterpolationMode.Bilinear, align_corners: true);
+                var input = flip ? scaled.flip(3) : scaled;
+                Tensor passLogits;
+                if (withFeatures)
+                {
+                    using var output = InnerModel.Forward(input);
+                    passLogits = output.Logits.alias();
+                    features ??= interpolate(output.Features, size: size, mode: InterpolationMode.Bilinear, align_corners: true);
+                }
+                else
+                {
+                    passLogits = ForwardLogits(InnerModel, input);
+                }
+
+                var logits = interpolate(passLogits, size: size, mode: InterpolationMode.Bilinear, align_corners: true);
                 if (flip)
                 {
                     logits = logits.flip(3);
                 }
 
                 fused = fused is null ? logits : maximum(fused, logits);
-                features ??= interpolate(output.Features, size: size, mode: InterpolationMode.Bilinear, align_corners: true);
             }
         }
 
-        return new SegmentationOutput(fused!.MoveToOuterDisposeScope(), features!.MoveToOuterDisposeScope());
+        return (fused!.MoveToOuterDisposeScope(), features?.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />

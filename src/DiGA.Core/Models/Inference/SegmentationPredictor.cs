@@ -83,8 +83,7 @@ public sealed class SegmentationPredictor
     private Tensor Fuse(ISegmentationModel model, Tensor images)
     {
         using var fused = new MultiScaleInference(model, new MultiScaleInferenceOptions { Scales = [.. _options.Scales], HorizontalFlip = _options.HorizontalFlip }, ownsInnerModel: false);
-        using var output = fused.Forward(images);
-        return output.Logits.alias();
+        return DelegatingSegmentationModel.ForwardLogits(fused, images);
     }
 
     /// <summary>

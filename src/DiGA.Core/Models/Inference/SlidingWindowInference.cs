@@ -12,8 +12,9 @@ namespace DiGA.Core.Models.Inference;
 /// </summary>
 /// <remarks>
 /// Images smaller than the window are zero-padded at the bottom and right to the window size and the result is cropped back.
-/// <c>Forward</c> returns logits <c>[N, C, H, W]</c> and features <c>[N, D, H, W]</c> at input resolution. It runs under
-/// <c>no_grad</c>; putting the model in evaluation mode is the caller's job.
+/// <c>Forward</c> returns logits <c>[N, C, H, W]</c> and features <c>[N, D, H, W]</c> at input resolution (the predictor asks
+/// for the logits alone, and then no features are resized or accumulated). It runs under <c>no_grad</c>; putting the model
+/// in evaluation mode is the caller's job.
 /// </remarks>
 internal sealed class SlidingWindowInference : DelegatingSegmentationModel
 {
@@ -40,6 +41,15 @@ internal sealed class SlidingWindowInference : DelegatingSegmentationModel
     /// <inheritdoc />
     public override SegmentationOutput Forward(Tensor images)
     {
+        var (logits, features) = Run(images, withFeatures: true);
+        return new SegmentationOutput(logits, features!);
+    }
+
+    /// <inheritdoc />
+    protected override Tensor ForwardLogits(Tensor images) => Run(images, withFeatures: false).Logits;
+
+    private (Tensor Logits, Tensor? Features) Run(Tensor images, bool withFeatures)
+    {
         Guard.Images(images, nameof(images));
 
         using var scope = NewDisposeScope();
@@ -58,14 +68,24 @@ internal sealed class SlidingWindowInference : DelegatingSegmentationModel
             foreach (var left in Starts(paddedWidth, _options.WindowWidth, _options.StrideWidth))
             {
                 using var windowScope = NewDisposeScope();
-                var crop = padded[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])];
-                using var output = InnerModel.Forward(crop.contiguous());
-                var logits = interpolate(output.Logits, size: window, mode: InterpolationMode.Bilinear, align_corners: true);
-                var features = interpolate(output.Features, size: window, mode: InterpolationMode.Bilinear, align_corners: true);
+                var crop = padded[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].contiguous();
+                Tensor windowLogits;
+                if (withFeatures)
+                {
+                    using var output = InnerModel.Forward(crop);
+                    windowLogits = output.Logits.alias();
+                    var features = interpolate(output.Features, size: window, mode: InterpolationMode.Bilinear, align_corners: true);
+                    featureSum ??= zeros([images.shape[0], features.shape[1], paddedHeight, paddedWidth], dtype: features.dtype, device: features.device).MoveToOuterDisposeScope();
+                    featureSum[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(features);
+                }
+                else
+                {
+                    windowLogits = ForwardLogits(InnerModel, crop);
+                }
+
+                var logits = interpolate(windowLogits, size: window, mode: InterpolationMode.Bilinear, align_corners: true);
                 logitSum ??= zeros([images.shape[0], logits.shape[1], paddedHeight, paddedWidth], dtype: logits.dtype, device: logits.device).MoveToOuterDisposeScope();
-                featureSum ??= zeros([images.shape[0], features.shape[1], paddedHeight, paddedWidth], dtype: features.dtype, device: features.device).MoveToOuterDisposeScope();
                 logitSum[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(logits);
-                featureSum[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(features);
                 count[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(1.0);
             }
         }
@@ -73,8 +93,8 @@ internal sealed class SlidingWindowInference : DelegatingSegmentationModel
         var rows = TensorIndex.Slice(0, height);
         var columns = TensorIndex.Slice(0, width);
         var logitsOut = logitSum!.div_(count)[.., .., rows, columns].contiguous();
-        var featuresOut = featureSum!.div_(count)[.., .., rows, columns].contiguous();
-        return new SegmentationOutput(logitsOut.MoveToOuterDisposeScope(), featuresOut.MoveToOuterDisposeScope());
+        var featuresOut = featureSum?.div_(count)[.., .., rows, columns].contiguous();
+        return (logitsOut.MoveToOuterDisposeScope(), featuresOut?.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />

@@ -51,6 +51,8 @@ public sealed class DiGAPipeline
         _components = components;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<DiGAPipeline>();
+        var allocator = NativeAllocator.Apply(options.NativeMemory.ArenaLimit, options.NativeMemory.RetainFreedMemory);
+        _logger.LogDebug("Native allocator: {Allocator}", allocator);
         _streams = new TrainingStreams(options.Data, seed);
         Evaluator = new SegmentationEvaluator(options);
         PseudoLabels = new PseudoLabelWriter(options, _loggerFactory.CreateLogger<PseudoLabelWriter>());

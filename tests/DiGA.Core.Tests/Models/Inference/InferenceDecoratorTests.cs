@@ -105,4 +105,36 @@ public sealed class InferenceDecoratorTests
         clone.Info.Should().BeEquivalentTo(decorator.Info);
         clone.GetParameterGroups().Should().HaveCount(2);
     }
+
+    [Fact]
+    public void ForwardLogits_MultiScaleOverSlidingWindows_EqualsTheLogitsOfForward()
+    {
+        using var model = EvalModel();
+        using var windows = new SlidingWindowInference(model, new SlidingWindowInferenceOptions { WindowHeight = 32, WindowWidth = 32, StrideHeight = 16, StrideWidth = 16 }, ownsInnerModel: false);
+        using var decorator = new MultiScaleInference(windows, new MultiScaleInferenceOptions { Scales = [1.0, 0.75], HorizontalFlip = true }, ownsInnerModel: false);
+        using var scope = NewDisposeScope();
+        var images = randn(2, 3, 40, 56);
+
+        using var full = decorator.Forward(images);
+        var logits = DelegatingSegmentationModel.ForwardLogits(decorator, images);
+
+        // Exact: the logits path makes the same Forward, interpolate, accumulation and maximum calls; it only skips the features.
+        TensorAssert.Equal(logits, full.Logits);
+        logits.shape.Should().Equal(2, 3, 40, 56);
+        full.Features.shape.Should().Equal(2, 64, 40, 56);
+    }
+
+    [Fact]
+    public void ForwardLogits_PlainModel_EqualsTheLogitsOfForward()
+    {
+        using var model = EvalModel();
+        using var scope = NewDisposeScope();
+        var images = randn(1, 3, 32, 48);
+        using var guard = no_grad();
+
+        using var output = model.Forward(images);
+        var logits = DelegatingSegmentationModel.ForwardLogits(model, images);
+
+        TensorAssert.Equal(logits, output.Logits);
+    }
 }
