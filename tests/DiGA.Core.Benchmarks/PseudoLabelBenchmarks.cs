@@ -17,14 +17,23 @@ public class PseudoLabelBenchmarks
     private Tensor _selected = null!, _source = null!, _targetFeatures = null!, _sourceFeatures = null!, _targetLogits = null!, _sourceLogits = null!;
     private ClassCentroids _centroids = null!;
 
-    [GlobalSetup]
-    public void Setup()
+    // Each benchmark allocates only its own inputs, drawn as in bench_reference.py, so that the peak RSS compares like with like.
+    [GlobalSetup(Target = nameof(Select))]
+    public void SetupSelection()
     {
         using var g5 = Inputs.Generator(5);
         _offline = Inputs.BlockLabels(Inputs.Batch, Inputs.Height, Inputs.Width, g5, dense: true);
         _features = randn([Inputs.Batch, Inputs.FeatureChannels, Inputs.FeatureHeight, Inputs.FeatureWidth], generator: g5);
         _initialCentroids = randn([Inputs.Classes, Inputs.FeatureChannels], generator: g5);
 
+        // The selector reads only the shape of the teacher logits.
+        _targetLogits = zeros(Inputs.Batch, Inputs.Classes, Inputs.FeatureHeight, Inputs.FeatureWidth);
+        _centroids = new ClassCentroids(_initialCentroids);
+    }
+
+    [GlobalSetup(Target = nameof(UpdateCentroids))]
+    public void SetupCentroids()
+    {
         using var g6 = Inputs.Generator(6);
         _selected = Inputs.BlockLabels(Inputs.Batch, Inputs.Height, Inputs.Width, g6);
         _source = Inputs.BlockLabels(Inputs.Batch, Inputs.Height, Inputs.Width, g6);
@@ -32,6 +41,7 @@ public class PseudoLabelBenchmarks
         _sourceFeatures = randn([Inputs.Batch, Inputs.FeatureChannels, Inputs.FeatureHeight, Inputs.FeatureWidth], generator: g6);
         _targetLogits = AgreeingLogits(_selected, g6);
         _sourceLogits = AgreeingLogits(_source, g6);
+        _initialCentroids = randn([Inputs.Classes, Inputs.FeatureChannels], generator: g6);
         _centroids = new ClassCentroids(_initialCentroids);
     }
 
@@ -40,10 +50,10 @@ public class PseudoLabelBenchmarks
     {
         foreach (var t in new[] { _offline, _features, _initialCentroids, _selected, _source, _targetFeatures, _sourceFeatures, _targetLogits, _sourceLogits })
         {
-            t.Dispose();
+            t?.Dispose();
         }
 
-        _centroids.Dispose();
+        _centroids?.Dispose();
     }
 
     [Benchmark(Description = "selection.dynamic")]

@@ -698,6 +698,12 @@ def op_ohem():
     return run
 
 
+def op_baseline():
+    """No work and no inputs: the peak RSS of the process itself (Python, NumPy, PyTorch imported, threads set)."""
+    torch.zeros(1).add_(1)
+    return lambda: None
+
+
 def op_copy(count):
     def make():
         xs = loss_inputs(count, 0)
@@ -823,6 +829,7 @@ def op_model_mit_b5(decoder):
 SIZE_LOGITS = f'B={B} C={C} {H}x{W}'
 OPS = {
     # name: (factory, size, warmup, runs)
+    'baseline.empty': (op_baseline, 'no inputs (runtime footprint)', 3, 15),
     'symkd.fwd-bwd': (op_symkd, SIZE_LOGITS, 3, 15),
     'ce.fwd-bwd': (op_ce, SIZE_LOGITS, 3, 15),
     'ohem.fwd-bwd': (op_ohem, SIZE_LOGITS, 3, 15),
