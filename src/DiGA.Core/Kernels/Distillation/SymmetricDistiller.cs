@@ -11,7 +11,8 @@ namespace DiGA.Core.Kernels.Distillation;
 /// With <c>p_T^v = softmax(z_T^v / T)</c> (detached) and <c>log q_S^v = log_softmax(z_S^v / T)</c> per pixel:
 /// <c>L = T² · ( mean_p[−Σ_c p_T^orig · log q_S^mixed] + s · mean_p[−Σ_c p_T^mixed · log q_S^orig] )</c>.
 /// The mean runs over all <c>N·H·W</c> pixels, or over the pixels of <see cref="DistillationArguments.ValidMask"/> when it is set
-/// (0 when the mask is empty). Stateless and thread-safe; never disposes the arguments.
+/// (0 when the mask is empty). Forward and backward together allocate, per direction, the teacher's distribution (freed before
+/// the other direction) and one tensor that becomes the student's gradient. Stateless and thread-safe; never disposes the arguments.
 /// </remarks>
 public sealed class SymmetricDistiller : ISymmetricDistiller
 {
@@ -34,43 +35,7 @@ public sealed class SymmetricDistiller : ISymmetricDistiller
     {
         Validate(arguments);
         using var scope = NewDisposeScope();
-        var mask = arguments.ValidMask;
-        var forward = PixelCrossEntropy(arguments.TeacherOriginal, arguments.StudentMixed);
-        var reverse = PixelCrossEntropy(arguments.TeacherMixed, arguments.StudentOriginal);
-        var perPixel = forward.add(reverse, _options.ReverseWeight);
-        Tensor loss;
-        if (mask is null)
-        {
-            loss = perPixel.mean();
-        }
-        else
-        {
-            var total = where(mask, perPixel, zeros_like(perPixel)).sum();
-            loss = total.div(mask.sum().clamp_min(1).to(total.dtype));
-        }
-
-        var temperature = _options.Temperature;
-        if (temperature != 1.0)
-        {
-            loss = loss.mul(temperature * temperature);
-        }
-
-        return loss.MoveToOuterDisposeScope();
-    }
-
-    private Tensor PixelCrossEntropy(Tensor teacher, Tensor student)
-    {
-        var temperature = _options.Temperature;
-        var teacherLogits = teacher.detach();
-        var studentLogits = student;
-        if (temperature != 1.0)
-        {
-            teacherLogits = teacherLogits.div(temperature);
-            studentLogits = studentLogits.div(temperature);
-        }
-
-        var target = nn.functional.softmax(teacherLogits, 1);
-        return target.mul(nn.functional.log_softmax(studentLogits, 1)).sum(1).neg();
+        return SymmetricDistillationFunction.Compute(arguments, _options.ReverseWeight, _options.Temperature).MoveToOuterDisposeScope();
     }
 
     private static void Validate(in DistillationArguments arguments)

@@ -10,7 +10,8 @@ namespace DiGA.Core.Kernels.Losses;
 /// <remarks>
 /// <c>L = Σ_{p : y_p ≠ ignore} −log softmax(z_p)[y_p] / Z</c>, with <c>Z = N·H·W</c> for <see cref="CrossEntropyNormalization.AllPixels"/>
 /// (the reference, which down-weights crops with many ignored pixels) or the number of non-ignored pixels for
-/// <see cref="CrossEntropyNormalization.ValidPixels"/> (0 when every pixel is ignored). Stateless and thread-safe.
+/// <see cref="CrossEntropyNormalization.ValidPixels"/> (0 when every pixel is ignored). Forward and backward together allocate one
+/// tensor of the logits' size, which becomes their gradient. Stateless and thread-safe.
 /// </remarks>
 public sealed class CrossEntropy2d : ISegmentationLoss
 {
@@ -32,14 +33,19 @@ public sealed class CrossEntropy2d : ISegmentationLoss
     {
         LossValidation.Validate(logits, labels);
         using var scope = NewDisposeScope();
-        var valid = labels.ne(_options.IgnoreIndex);
-        var safeLabels = labels.masked_fill(valid.logical_not(), 0);
-        var logProbabilities = nn.functional.log_softmax(logits, 1);
-        var picked = logProbabilities.gather(1, safeLabels.unsqueeze(1)).squeeze(1);
-        var total = where(valid, picked, zeros_like(picked)).sum().neg();
-        var loss = _options.Normalization == CrossEntropyNormalization.AllPixels
-            ? total.div(labels.numel())
-            : total.div(valid.sum().clamp_min(1).to(total.dtype));
+        var valid = labels.ne(_options.IgnoreIndex).unsqueeze(1);
+        var safeLabels = labels.unsqueeze(1).masked_fill(valid.logical_not(), 0);
+
+        // The weights carry the denominator, so the backward pass scales each pixel once: 1/Z on the non-ignored pixels, 0 elsewhere.
+        Tensor Weights(Tensor picked)
+        {
+            var weights = valid.to(picked.dtype);
+            return _options.Normalization == CrossEntropyNormalization.AllPixels
+                ? weights.div_(labels.numel())
+                : weights.div_(valid.sum().clamp_min(1).to(picked.dtype));
+        }
+
+        var loss = PixelCrossEntropy.Compute(logits, safeLabels, Weights);
         return loss.MoveToOuterDisposeScope();
     }
 }

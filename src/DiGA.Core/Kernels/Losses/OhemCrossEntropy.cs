@@ -10,7 +10,9 @@ namespace DiGA.Core.Kernels.Losses;
 /// <remarks>
 /// Let <c>V</c> be the non-ignored pixels and <c>π_p = softmax(z_p)[y_p]</c>. With <c>π</c> sorted ascending over <c>V</c>,
 /// <c>τ = max(π_sorted[min(MinKept, |V| − 1)], Threshold)</c> and the loss is the mean cross-entropy over the pixels of <c>V</c>
-/// with <c>π_p &lt; τ</c> (strict). The whole batch is ranked at once, on the logits' device, without host synchronisation.
+/// with <c>π_p &lt; τ</c> (strict). The whole batch is ranked at once, on the logits' device, without host synchronisation, by a
+/// selection of the <c>MinKept + 1</c> smallest probabilities (<c>topk</c>) rather than a sort. Forward and backward together
+/// allocate one tensor of the logits' size, which becomes their gradient.
 /// When no pixel is kept the loss is 0, where the reference's mean over no pixel is NaN (and where every pixel is ignored, its
 /// threshold lookup indexes an empty tensor and fails).
 /// Stateless and thread-safe.
@@ -35,24 +37,26 @@ public sealed class OhemCrossEntropy : ISegmentationLoss
     {
         LossValidation.Validate(logits, labels);
         using var scope = NewDisposeScope();
-        var valid = labels.ne(_options.IgnoreIndex).flatten();
-        var safeLabels = labels.masked_fill(labels.eq(_options.IgnoreIndex), 0).unsqueeze(1);
-        var pixelLoss = nn.functional.log_softmax(logits, 1).gather(1, safeLabels).flatten().neg();
+        var valid = labels.ne(_options.IgnoreIndex).unsqueeze(1);
+        var safeLabels = labels.unsqueeze(1).masked_fill(valid.logical_not(), 0);
+        return PixelCrossEntropy.Compute(logits, safeLabels, picked => Weights(picked, valid)).MoveToOuterDisposeScope();
+    }
 
-        Tensor kept;
-        using (no_grad())
-        {
-            // softmax(z)[y] = exp(log_softmax(z)[y]): reuses the gathered log-probabilities instead of a second pass over the logits.
-            var probability = pixelLoss.detach().neg().exp();
-            // Ignored pixels sort after every valid one, so the first |V| sorted entries are the valid probabilities.
-            var (sorted, _) = where(valid, probability, full_like(probability, 2.0)).sort(0, false, false);
-            var validCount = valid.sum();
-            var index = minimum(validCount.sub(1), full_like(validCount, _options.MinKept)).clamp_min(0).reshape(1);
-            var threshold = sorted.gather(0, index).clamp_min(_options.Threshold);
-            kept = valid.logical_and(probability.lt(threshold));
-        }
+    /// <summary>The per-pixel weights <c>1/|K|</c> on the kept pixels <c>K = {p ∈ V : π_p &lt; τ}</c>, 0 elsewhere.</summary>
+    /// <param name="picked">The ground-truth log-probabilities <c>[N, 1, H, W]</c>.</param>
+    /// <param name="valid">The non-ignored pixels <c>[N, 1, H, W]</c>.</param>
+    private Tensor Weights(Tensor picked, Tensor valid)
+    {
+        // softmax(z)[y] = exp(log_softmax(z)[y]): reuses the gathered log-probabilities instead of a second pass over the logits.
+        var probability = picked.exp();
 
-        var total = where(kept, pixelLoss, zeros_like(pixelLoss)).sum();
-        return total.div(kept.sum().clamp_min(1).to(total.dtype)).MoveToOuterDisposeScope();
+        // τ needs the (min(MinKept, |V| − 1))-th smallest valid probability, not a full sort: ignored pixels are ranked at 2 (above every
+        // probability), so the MinKept + 1 smallest entries hold that value as their largest entry below 2 (all of V when |V| ≤ MinKept).
+        var ranked = where(valid, probability, full_like(probability, 2.0)).flatten();
+        var count = (int)Math.Min(_options.MinKept + 1L, ranked.numel());
+        var (smallest, _) = ranked.topk(count, largest: false, sorted: false);
+        var threshold = smallest.masked_fill(smallest.ge(2.0), double.NegativeInfinity).max().clamp_min(_options.Threshold);
+        var kept = valid.logical_and(probability.lt(threshold));
+        return kept.to(picked.dtype).div_(kept.sum().clamp_min(1).to(picked.dtype));
     }
 }

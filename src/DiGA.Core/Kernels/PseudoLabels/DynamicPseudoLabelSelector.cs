@@ -10,7 +10,8 @@ namespace DiGA.Core.Kernels.PseudoLabels;
 /// <remarks>
 /// <c>D_k = ‖φ − c_k‖₂</c> on the feature grid, <c>ŷ_proto = argmax_k Up(softmax_k(−D))</c> with bilinear, align-corners upsampling
 /// to the label size, and the offline label is kept where it equals <c>ŷ_proto</c> (255 elsewhere). Distances use
-/// <c>‖f − μ‖² − 2(f − μ)·(c − μ) + ‖c − μ‖²</c> (μ = the centroid mean, clamped at 0) so no <c>[N, C, D, h, w]</c> tensor is built.
+/// <c>‖f − μ‖² − 2(f − μ)·(c − μ) + ‖c − μ‖²</c> (μ = the centroid mean, clamped at 0) so no <c>[N, C, D, h, w]</c> tensor is built,
+/// and the upsampled weights are built one image at a time.
 /// Requires <see cref="PseudoLabelArguments.Centroids"/> (<c>[C, D]</c>, see <see cref="ClassCentroids"/>). Stateless and thread-safe;
 /// runs without gradients or host synchronisation.
 /// </remarks>
@@ -38,8 +39,20 @@ public sealed class DynamicPseudoLabelSelector : IPseudoLabelSelector
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var weights = nn.functional.softmax(Distances(features, centroids).neg(), 1);
-        var prototypeLabels = SelectorValidation.Upsample(weights, arguments.OfflineLabels).argmax(1);
-        return SelectorValidation.Compose(arguments.OfflineLabels, arguments.OfflineLabels.eq(prototypeLabels));
+        var offline = arguments.OfflineLabels;
+        var agree = cat(Enumerable.Range(0, (int)offline.shape[0]).Select(i => Agreement(weights[i..(i + 1)], offline[i..(i + 1)])).ToList(), 0);
+        return SelectorValidation.Compose(offline, agree);
+    }
+
+    /// <summary>Where one image's offline labels equal its prototype labels, <c>[1, H, W]</c>.</summary>
+    /// <remarks>
+    /// One image at a time: the upsampled class weights <c>[1, C, H, W]</c> are the largest tensor of the selection (C times the
+    /// labels' size in float), and interpolation and argmax act on each image alone, so the result is the same as for the batch.
+    /// </remarks>
+    private static Tensor Agreement(Tensor weights, Tensor offline)
+    {
+        using var scope = NewDisposeScope();
+        return offline.eq(SelectorValidation.Upsample(weights, offline).argmax(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Euclidean distances of every feature vector to every centroid.</summary>
@@ -51,9 +64,13 @@ public sealed class DynamicPseudoLabelSelector : IPseudoLabelSelector
         var center = centroids.mean([0]);
         var centeredCentroids = centroids.sub(center);
         var centeredFeatures = features.sub(center.reshape(1, -1, 1, 1));
-        var featureNorms = centeredFeatures.square().sum(1, keepdim: true);
-        var products = centeredFeatures.permute(0, 2, 3, 1).matmul(centeredCentroids.t()).permute(0, 3, 1, 2);
+
+        // One feature-sized temporary (the centred features): the norms are a reduction, and the products a batched matmul
+        // [C, D] × [N, D, h·w] that lands in the [N, C, h, w] layout without a permuted copy of the features.
+        var featureNorms = linalg.vector_norm(centeredFeatures, 2, [1], keepdim: true).pow_(2);
+        var (n, d, h, w) = (features.shape[0], features.shape[1], features.shape[2], features.shape[3]);
+        var products = centeredCentroids.matmul(centeredFeatures.view(n, d, h * w)).view(n, -1, h, w);
         var centroidNorms = centeredCentroids.square().sum(1).reshape(1, -1, 1, 1);
-        return featureNorms.sub(products.mul(2.0)).add(centroidNorms).clamp_min(0.0).sqrt();
+        return featureNorms.sub(products.mul_(2.0)).add_(centroidNorms).clamp_min_(0.0).sqrt_();
     }
 }

@@ -38,6 +38,55 @@ public sealed class OhemCrossEntropyTests
         TensorAssert.Close(logits.grad!, fixture[$"{tag}_grad"], GradientTolerance);
     }
 
+    // τ comes from a partial selection (topk of the MinKept + 1 smallest probabilities) rather than a sort. Against the sorted
+    // formulation (composed autograd) the kept set must be identical for every MinKept: 0, below and above the number of valid
+    // pixels (160 of 192 here) and above the pixel count. Threshold 0.3 lets the MinKept-th probability decide τ for the larger
+    // values. Both sides compute in float32 by different kernels: losses ≈ 1–3 agree to a few ulp (1e-6), gradients
+    // ≤ 1/|K| ≈ 0.03 to a few ulp(0.03) (1e-7); one pixel more or less in K moves them by ≥ 1e-3.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(100)]
+    [InlineData(159)]
+    [InlineData(160)]
+    [InlineData(170)]
+    [InlineData(1000)]
+    public void Compute_MatchesSortedFormulation(int minKept)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(11);
+        var source = randn([2, 5, 8, 12], generator: generator).mul(2);
+        var labels = randint(0, 5, [2, 8, 12], generator: generator);
+        labels = where(rand([2, 8, 12], generator: generator).lt(0.2), tensor(255L), labels);
+        var options = new OhemCrossEntropyOptions { MinKept = minKept, Threshold = 0.3 };
+        var logits = source.clone().requires_grad_(true);
+
+        var loss = new OhemCrossEntropy(options).Compute(logits, labels);
+        loss.backward();
+        var (expectedLoss, expectedGradient) = SortedReference(source, labels, options);
+
+        labels.ne(255).sum().item<long>().Should().Be(160, "the cases are chosen around the number of valid pixels");
+        TensorAssert.Close(loss, expectedLoss, 1e-6);
+        TensorAssert.Close(logits.grad!, expectedGradient, 1e-7);
+    }
+
+    // The first backward turns the saved log-softmax into the gradient in place; a second one through the retained graph must
+    // recompute it (not fail, which would end the process from inside a TorchSharp callback) and accumulate the same gradient.
+    [Fact]
+    public void Compute_SecondBackwardThroughTheSameGraph_AccumulatesTheSameGradient()
+    {
+        using var scope = NewDisposeScope();
+        var logits = randn(new long[] { 1, 3, 4, 4 }, generator: new Generator(3)).requires_grad_(true);
+        var loss = new OhemCrossEntropy(new OhemCrossEntropyOptions { MinKept = 5 }).Compute(logits, zeros(new long[] { 1, 4, 4 }, ScalarType.Int64));
+        loss.backward(retain_graph: true);
+        var first = logits.grad!.clone();
+
+        loss.backward();
+
+        TensorAssert.Close(logits.grad!, first.mul(2), 1e-7);
+    }
+
     [Fact]
     public void Compute_EveryPixelIgnored_ReturnsZero()
     {
@@ -54,6 +103,22 @@ public sealed class OhemCrossEntropyTests
         var act = () => new OhemCrossEntropy(new OhemCrossEntropyOptions { Threshold = 1.5 });
 
         act.Should().Throw<ArgumentException>().WithMessage("*Threshold*");
+    }
+
+    /// <summary>The sorted formulation: per-pixel cross-entropy, a full sort of the valid probabilities, τ read on the host.</summary>
+    private static (Tensor Loss, Tensor Gradient) SortedReference(Tensor source, Tensor labels, OhemCrossEntropyOptions options)
+    {
+        var logits = source.clone().requires_grad_(true);
+        var valid = labels.ne(255).flatten();
+        var pixelLoss = nn.functional.log_softmax(logits, 1).gather(1, labels.masked_fill(labels.eq(255), 0).unsqueeze(1)).flatten().neg();
+        var probability = pixelLoss.detach().neg().exp();
+        var sorted = where(valid, probability, full_like(probability, 2.0)).sort().Values;
+        var index = Math.Max(0, Math.Min(valid.sum().item<long>() - 1, options.MinKept));
+        var tau = Math.Max(sorted[index].item<float>(), options.Threshold);
+        var kept = valid.logical_and(probability.lt(tau));
+        var loss = where(kept, pixelLoss, zeros_like(pixelLoss)).sum().div(kept.sum().clamp_min(1).to(ScalarType.Float32));
+        loss.backward();
+        return (loss.detach(), logits.grad!);
     }
 
     /// <summary>
