@@ -37,7 +37,8 @@ public sealed class SymmetricDistiller : ISymmetricDistiller
         var mask = arguments.ValidMask;
         var forward = PixelCrossEntropy(arguments.TeacherOriginal, arguments.StudentMixed);
         var reverse = PixelCrossEntropy(arguments.TeacherMixed, arguments.StudentOriginal);
-        var perPixel = forward.add(reverse, _options.ReverseWeight);
+        using var reverseWeight = Scalars.Create(_options.ReverseWeight);
+        var perPixel = forward.add(reverse, reverseWeight);
         Tensor loss;
         if (mask is null)
         {
@@ -46,13 +47,14 @@ public sealed class SymmetricDistiller : ISymmetricDistiller
         else
         {
             var total = where(mask, perPixel, zeros_like(perPixel)).sum();
-            loss = total.div(mask.sum().clamp_min(1).to(total.dtype));
+            loss = total.div(mask.sum().clamp_min(Scalars.Of(1)).to(total.dtype));
         }
 
         var temperature = _options.Temperature;
         if (temperature != 1.0)
         {
-            loss = loss.mul(temperature * temperature);
+            using var squaredTemperature = Scalars.Create(temperature * temperature);
+            loss = loss.mul(squaredTemperature);
         }
 
         return loss.MoveToOuterDisposeScope();
@@ -65,8 +67,9 @@ public sealed class SymmetricDistiller : ISymmetricDistiller
         var studentLogits = student;
         if (temperature != 1.0)
         {
-            teacherLogits = teacherLogits.div(temperature);
-            studentLogits = studentLogits.div(temperature);
+            using var temperatureScalar = Scalars.Create(temperature);
+            teacherLogits = teacherLogits.div(temperatureScalar);
+            studentLogits = studentLogits.div(temperatureScalar);
         }
 
         var target = nn.functional.softmax(teacherLogits, 1);

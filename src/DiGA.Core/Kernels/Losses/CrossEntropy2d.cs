@@ -32,14 +32,16 @@ public sealed class CrossEntropy2d : ISegmentationLoss
     {
         LossValidation.Validate(logits, labels);
         using var scope = NewDisposeScope();
-        var valid = labels.ne(_options.IgnoreIndex);
-        var safeLabels = labels.masked_fill(valid.logical_not(), 0);
+        using var ignoreIndex = Scalars.Create(_options.IgnoreIndex);
+        using var pixelCount = Scalars.Create(labels.numel());
+        var valid = labels.ne(ignoreIndex);
+        var safeLabels = labels.masked_fill(valid.logical_not(), Scalars.Of(0));
         var logProbabilities = nn.functional.log_softmax(logits, 1);
         var picked = logProbabilities.gather(1, safeLabels.unsqueeze(1)).squeeze(1);
         var total = where(valid, picked, zeros_like(picked)).sum().neg();
         var loss = _options.Normalization == CrossEntropyNormalization.AllPixels
-            ? total.div(labels.numel())
-            : total.div(valid.sum().clamp_min(1).to(total.dtype));
+            ? total.div(pixelCount)
+            : total.div(valid.sum().clamp_min(Scalars.Of(1)).to(total.dtype));
         return loss.MoveToOuterDisposeScope();
     }
 }

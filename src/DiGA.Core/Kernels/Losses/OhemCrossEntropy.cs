@@ -35,8 +35,9 @@ public sealed class OhemCrossEntropy : ISegmentationLoss
     {
         LossValidation.Validate(logits, labels);
         using var scope = NewDisposeScope();
-        var valid = labels.ne(_options.IgnoreIndex).flatten();
-        var safeLabels = labels.masked_fill(labels.eq(_options.IgnoreIndex), 0).unsqueeze(1);
+        using var ignoreIndex = Scalars.Create(_options.IgnoreIndex);
+        var valid = labels.ne(ignoreIndex).flatten();
+        var safeLabels = labels.masked_fill(labels.eq(ignoreIndex), Scalars.Of(0)).unsqueeze(1);
         var pixelLoss = nn.functional.log_softmax(logits, 1).gather(1, safeLabels).flatten().neg();
 
         Tensor kept;
@@ -45,14 +46,16 @@ public sealed class OhemCrossEntropy : ISegmentationLoss
             // softmax(z)[y] = exp(log_softmax(z)[y]): reuses the gathered log-probabilities instead of a second pass over the logits.
             var probability = pixelLoss.detach().neg().exp();
             // Ignored pixels sort after every valid one, so the first |V| sorted entries are the valid probabilities.
-            var (sorted, _) = where(valid, probability, full_like(probability, 2.0)).sort(0, false, false);
+            using var minKept = Scalars.Create(_options.MinKept);
+            using var minimumThreshold = Scalars.Create(_options.Threshold);
+            var (sorted, _) = where(valid, probability, full_like(probability, Scalars.Of(2.0))).sort(0, false, false);
             var validCount = valid.sum();
-            var index = minimum(validCount.sub(1), full_like(validCount, _options.MinKept)).clamp_min(0).reshape(1);
-            var threshold = sorted.gather(0, index).clamp_min(_options.Threshold);
+            var index = minimum(validCount.sub(Scalars.Of(1)), full_like(validCount, minKept)).clamp_min(Scalars.Of(0)).reshape(1);
+            var threshold = sorted.gather(0, index).clamp_min(minimumThreshold);
             kept = valid.logical_and(probability.lt(threshold));
         }
 
         var total = where(kept, pixelLoss, zeros_like(pixelLoss)).sum();
-        return total.div(kept.sum().clamp_min(1).to(total.dtype)).MoveToOuterDisposeScope();
+        return total.div(kept.sum().clamp_min(Scalars.Of(1)).to(total.dtype)).MoveToOuterDisposeScope();
     }
 }

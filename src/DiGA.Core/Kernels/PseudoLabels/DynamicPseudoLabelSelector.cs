@@ -51,9 +51,9 @@ public sealed class DynamicPseudoLabelSelector : IPseudoLabelSelector
         var center = centroids.mean([0]);
         var centeredCentroids = centroids.sub(center);
         var centeredFeatures = features.sub(center.reshape(1, -1, 1, 1));
-        var featureNorms = centeredFeatures.square().sum(1, keepdim: true);
+        var featureNorms = centeredFeatures.pow(Scalars.Of(2)).sum(1, keepdim: true);
         var products = centeredFeatures.permute(0, 2, 3, 1).matmul(centeredCentroids.t()).permute(0, 3, 1, 2);
-        var centroidNorms = centeredCentroids.square().sum(1).reshape(1, -1, 1, 1);
-        return featureNorms.sub(products.mul(2.0)).add(centroidNorms).clamp_min(0.0).sqrt();
+        var centroidNorms = centeredCentroids.pow(Scalars.Of(2)).sum(1).reshape(1, -1, 1, 1);
+        return featureNorms.sub(products.mul(Scalars.Of(2.0))).add(centroidNorms, Scalars.One).clamp_min(Scalars.Of(0.0)).sqrt();
     }
 }

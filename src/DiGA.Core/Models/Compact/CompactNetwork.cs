@@ -32,7 +32,7 @@ internal sealed class CompactNetwork : Module<Tensor, (Tensor Logits, Tensor Fea
         : base(nameof(CompactNetwork))
     {
         Module<Tensor, Tensor> Norm(long channels) => options.Normalization == BackboneNormalization.BatchNorm
-            ? BatchNorm2d(channels)
+            ? new ScalarSafeBatchNorm2d(channels)
             : GroupNorm(options.GroupCount, channels);
 
         long width = options.Width;

@@ -102,7 +102,7 @@ public sealed class CompactSegmentationModel : ISegmentationModel
                     case Conv2d conv:
                         ModelInitialization.KaimingNormalFanOut(conv, generator);
                         break;
-                    case BatchNorm2d bn:
+                    case BatchNorm bn:
                         ModelInitialization.Constant(bn.weight, 1.0);
                         ModelInitialization.Constant(bn.bias, 0.0);
                         break;
