@@ -60,3 +60,48 @@ public class ModelBenchmarks
         _model.Module.zero_grad(set_to_none: true);
     }
 }
+
+/// <summary>
+/// Forward and backward of the compact model (from the architecture registry, default options, 19 classes, random weights,
+/// training mode) at the synthetic demo's batch and size, B = 8, 64×128: forward, logits resized to the image (bilinear,
+/// <c>align_corners = true</c>, as the training stages do), <see cref="CrossEntropy2d"/> on fixed block labels, backward,
+/// gradients set to none. No optimiser step.
+/// </summary>
+[Config(typeof(KernelConfig))]
+public class CompactModelBenchmarks
+{
+    /// <summary>The batch and image size of the synthetic demo.</summary>
+    public const int Batch = 8, Height = 64, Width = 128;
+
+    private readonly CrossEntropy2d _crossEntropy = new();
+    private ISegmentationModel _model = null!;
+    private Tensor _images = null!, _labels = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = SegmentationArchitectures.Create(new SegmentationModelOptions { Architecture = "compact", Device = "cpu" });
+        _model.Module.train();
+        using var generator = Inputs.Generator(8);
+        _images = Inputs.Images(Batch, Height, Width, generator);
+        _labels = Inputs.BlockLabels(Batch, Height, Width, generator, cell: 8);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _model.Dispose();
+        _images.Dispose();
+        _labels.Dispose();
+    }
+
+    [Benchmark(Description = "model.compact.fwd-bwd")]
+    public void Compact()
+    {
+        using var scope = NewDisposeScope();
+        using var output = _model.Forward(_images);
+        var logits = nn.functional.interpolate(output.Logits, [Height, Width], mode: InterpolationMode.Bilinear, align_corners: true);
+        _crossEntropy.Compute(logits, _labels).backward();
+        _model.Module.zero_grad(set_to_none: true);
+    }
+}

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using DiGA.Core.Kernels.Augmentation;
 using DiGA.Core.Kernels.Distillation;
 using DiGA.Core.Kernels.Losses;
@@ -111,7 +112,7 @@ internal sealed class TrainingIteration : IDisposable
         var supervised = _crossEntropy.Compute(studentLogits.narrow(0, 0, n), _sourceLabels);
         var distillation = _distiller.ComputeLoss(new DistillationArguments(
             studentLogits.narrow(0, 0, n), studentLogits.narrow(0, n, n), teacherLogits.narrow(0, 0, n), teacherLogits.narrow(0, n, n)));
-        var loss = supervised.add(distillation, 0.5);
+        var loss = supervised.add(distillation, Scalars.Of(0.5));
         _optimizer.ZeroGrad();
         loss.backward();
         _optimizer.Step();
@@ -155,7 +156,7 @@ internal sealed class TrainingIteration : IDisposable
             var pseudo = _crossEntropy.Compute(Upsample(mixedOutput.Logits, size), crossDomain.Labels!);
             var distillation = _distiller.ComputeLoss(new DistillationArguments(
                 studentLogits.narrow(0, 0, n), studentLogits.narrow(0, n, n), teacherLogits.narrow(0, 0, n), teacherLogits.narrow(0, n, n)));
-            var loss = supervised.add(pseudo).add(distillation, 0.25);
+            var loss = supervised.add(pseudo, Scalars.One).add(distillation, Scalars.Of(0.25));
             _optimizer.ZeroGrad();
             loss.backward();
             _optimizer.Step();

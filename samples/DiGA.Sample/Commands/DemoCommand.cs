@@ -8,6 +8,7 @@ using DiGA.Core.Data;
 using DiGA.Core.Data.Imaging;
 using DiGA.Core.Data.Synthetic;
 using DiGA.Core.Hosting;
+using DiGA.Core.Kernels.Augmentation;
 using DiGA.Core.Kernels.Metrics;
 using DiGA.Core.Kernels.PseudoLabels;
 using DiGA.Core.Labels;
@@ -16,6 +17,7 @@ using DiGA.Core.Models.Checkpoints;
 using DiGA.Core.Models.Inference;
 using DiGA.Core.Training;
 using DiGA.Core.Training.Pipeline;
+using DiGA.Core.Translation;
 using DiGA.Sample.Reporting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,7 +30,8 @@ namespace DiGA.Sample.Commands;
 /// <summary>
 /// The main job: on the built-in synthetic benchmark, trains and evaluates on the target domain a source-only model, the
 /// warm-up with SymKD alone and with the cross-domain mixture, self-training with the threshold-free selection and with a
-/// fixed threshold, the target oracle and the translated-source baseline; prints and writes the per-class table.
+/// fixed threshold, the target oracle and the translated-source baselines (the configured translator, and the Fourier
+/// translator); prints and writes the per-class table.
 /// </summary>
 public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IServiceProvider services, ILogger<DemoCommand> logger)
 {
@@ -48,7 +51,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
 
     /// <summary>The runs, in the order they are trained and reported.</summary>
     public static IReadOnlyList<string> AllRuns { get; } =
-        ["sourceOnly", "targetOracle", "translatedSourceOnly", "warmUpSymKD", "warmUp", "selfTraining", "selfTrainingFixedThreshold"];
+        ["sourceOnly", "targetOracle", "translatedSourceOnly", "fourierTranslatedSourceOnly", "warmUpSymKD", "warmUp", "selfTraining", "selfTrainingFixedThreshold"];
 
     /// <summary>Runs the demo and writes <c>metrics.json</c>, plots and predictions to the output folder.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -76,9 +79,10 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"[bold]DiGA demo[/] seed {options.Seed}, target style {settings.Benchmark.TargetStyle}, {settings.Benchmark.Height}×{settings.Benchmark.Width}, {benchmark.Source.Count} source / {benchmark.TargetTrain.Count} target / {benchmark.TargetVal.Count} validation images (generated in {report.Timings["benchmark"]:F1} s)");
 
         var pipeline = services.GetRequiredService<DiGAPipeline>();
+        var fourierPipeline = FourierPipeline();
         var models = services.GetRequiredService<ISegmentationModelFactory>();
         var fixedThreshold = new FixedThresholdSelector(options.FixedThreshold);
-        var results = new Dictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages)>(StringComparer.Ordinal);
+        var results = new Dictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages, double Seconds)>(StringComparer.Ordinal);
         await ConsoleProgress.RunAsync(async progress =>
         {
             ISegmentationModel? warmUp = null;
@@ -95,6 +99,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
                         "sourceOnly" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { Validation = data.Validation }, progress, cancellationToken)],
                         "targetOracle" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, benchmark.TargetTrain) { Validation = data.Validation }, progress, cancellationToken)],
                         "translatedSourceOnly" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { TranslateTowards = data.TargetTrain, Validation = data.Validation }, progress, cancellationToken)],
+                        "fourierTranslatedSourceOnly" => [await fourierPipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { TranslateTowards = data.TargetTrain, Validation = data.Validation }, progress, cancellationToken)],
                         "warmUpSymKD" => [await pipeline.WarmUpAsync(WarmUp(model, data, run, crossDomainMix: false), progress, cancellationToken)],
                         "warmUp" => [await pipeline.WarmUpAsync(WarmUp(model, data, run, crossDomainMix: true), progress, cancellationToken)],
                         "selfTraining" => await pipeline.SelfTrainAsync(new SelfTrainingRequest(model, data) { StageName = run }, progress, cancellationToken),
@@ -102,7 +107,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
                     };
                     var metrics = await pipeline.EvaluateAsync(model, data.Validation!, cancellationToken);
                     var seconds = clock.Elapsed.TotalSeconds;
-                    results[run] = (metrics, stages);
+                    results[run] = (metrics, stages, seconds);
                     report.Add(run, metrics, seconds, stages);
                     logger.LogInformation("{Run}: target mIoU {MeanIoU:F2} in {Seconds:F0} s", run, 100 * metrics.MeanIntersectionOverUnion, seconds);
                     var scale = new InputScale(settings.Benchmark.Height, settings.Benchmark.Width);
@@ -130,6 +135,19 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"Wrote [bold]{Markup.Escape(Path.Combine(output, "metrics.json"))}[/], plots and predictions in {total.Elapsed.TotalSeconds:F0} s.");
         return 0;
     }
+
+    /// <summary>The configured pipeline with the Fourier (FDA) translator of <see cref="TranslatorOptions.Fourier"/> in place of the configured one.</summary>
+    private DiGAPipeline FourierPipeline() => new(
+        options.Pipeline,
+        options.Seed,
+        new DiGAComponents(
+            services.GetRequiredService<ISegmentationLoss>(),
+            services.GetRequiredService<IPhotometricAugmenter>(),
+            services.GetRequiredService<ISymmetricDistiller>(),
+            services.GetRequiredService<ICrossDomainMixer>(),
+            services.GetRequiredService<IPseudoLabelSelector>(),
+            new DomainTranslatorFactory(new TranslatorOptions { Kind = TranslatorKind.Fourier, Fourier = options.Translator.Fourier, FitImageCount = options.Translator.FitImageCount })),
+        services.GetService<ILoggerFactory>());
 
     private WarmUpRequest WarmUp(ISegmentationModel model, DiGADatasets data, string name, bool crossDomainMix)
     {
@@ -165,7 +183,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         }
     }
 
-    private static void PrintTable(Dictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages)> results, IReadOnlyList<string> runs)
+    private static void PrintTable(Dictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages, double Seconds)> results, IReadOnlyList<string> runs)
     {
         var first = results.Values.First().Metrics;
         var classes = Enumerable.Range(0, first.ClassNames.Count).Where(c => results.Values.Any(r => !double.IsNaN(r.Metrics.IntersectionOverUnion[c]))).ToArray();
@@ -175,13 +193,29 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
             table.AddColumn(new TableColumn(first.ClassNames[c]).RightAligned());
         }
 
+        // The share of the source-only → oracle gap a run recovers, when both ends were run.
+        var gap = results.TryGetValue("sourceOnly", out var source) && results.TryGetValue("targetOracle", out var oracle)
+            ? (From: source.Metrics.MeanIntersectionOverUnion, Width: oracle.Metrics.MeanIntersectionOverUnion - source.Metrics.MeanIntersectionOverUnion)
+            : ((double From, double Width)?)null;
         table.AddColumn(new TableColumn("[bold]mIoU[/]").RightAligned());
+        if (gap is not null)
+        {
+            table.AddColumn(new TableColumn("gap recovered").RightAligned());
+        }
+
+        table.AddColumn(new TableColumn("time (s)").RightAligned());
         foreach (var run in runs.Where(results.ContainsKey))
         {
-            var metrics = results[run].Metrics;
+            var (metrics, _, seconds) = results[run];
             var cells = new List<string> { run };
             cells.AddRange(classes.Select(c => double.IsNaN(metrics.IntersectionOverUnion[c]) ? "–" : (100 * metrics.IntersectionOverUnion[c]).ToString("F1", CultureInfo.InvariantCulture)));
             cells.Add($"[bold]{(100 * metrics.MeanIntersectionOverUnion).ToString("F1", CultureInfo.InvariantCulture)}[/]");
+            if (gap is { } g)
+            {
+                cells.Add((100 * (metrics.MeanIntersectionOverUnion - g.From) / g.Width).ToString("F0", CultureInfo.InvariantCulture) + " %");
+            }
+
+            cells.Add(seconds.ToString("F0", CultureInfo.InvariantCulture));
             table.AddRow(cells.ToArray());
         }
 

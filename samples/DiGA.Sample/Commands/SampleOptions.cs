@@ -44,7 +44,7 @@ public static class SampleOptions
         return option;
     }
 
-    public static Option<TargetStyle> Style() => new("--style") { Description = "Target style of the synthetic benchmark. Default: Default." };
+    public static Option<TargetStyle> Style() => new("--style") { Description = "Target style of the synthetic benchmark: Photoreal, ColorShift, Fog or Night. Default: Photoreal." };
 
     public static Option<int> Height() => new("--height") { Description = "Image height of the synthetic benchmark. Default: 64.", HelpName = "pixels" };
 

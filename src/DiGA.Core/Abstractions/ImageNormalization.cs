@@ -75,7 +75,9 @@ public sealed record ImageNormalization(ChannelOrder ChannelOrder, IReadOnlyList
         Validate(normalized);
         using var scope = NewDisposeScope();
         var (mean, divisor) = Constants(normalized);
-        var x = normalized.mul(divisor).add_(mean);
+        // x·divisor + mean, written as x·divisor − (−mean) (exact in IEEE arithmetic): TorchSharp's add(Tensor) passes an
+        // implicitly converted alpha Scalar that can be finalized mid-call, and this layer is below DiGA.Core.Foundation.Scalars.
+        var x = normalized.mul(divisor).sub_(mean.neg());
         if (ChannelOrder == ChannelOrder.Bgr)
         {
             x = x.flip(normalized.dim() - 3);

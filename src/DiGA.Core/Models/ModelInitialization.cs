@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,7 +39,8 @@ internal static class ModelInitialization
         }
 
         using var guard = no_grad();
-        parameter.fill_(value);
+        using var fill = Scalars.Create(value);
+        parameter.fill_(fill);
     }
 
     /// <summary>Gets the fan-in of a convolution.</summary>

@@ -21,7 +21,7 @@ public sealed class SegmentationModelOptions
     [MinLength(1)]
     public IList<string> ClassNames { get; set; } = [.. LabelSpace.Cityscapes19.ClassNames];
 
-    /// <summary>Gets or sets the decoder feature channels; <see langword="null"/> uses the architecture default (256 for DeepLabV2 and DAFormer, 64 for the compact model, 768 for SegFormer on MiT-B1…B5 and 256 on B0).</summary>
+    /// <summary>Gets or sets the decoder feature channels; <see langword="null"/> uses the architecture default (256 for DeepLabV2 and DAFormer, 32 for the compact model, 768 for SegFormer on MiT-B1…B5 and 256 on B0).</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     [Range(8, 4096)]
     public int? FeatureChannels { get; set; }
@@ -31,16 +31,16 @@ public sealed class SegmentationModelOptions
     [Range(1, 1024)]
     public int? BackboneWidth { get; set; }
 
-    /// <summary>Gets or sets the output stride of the compact model (4 or 8); DeepLabV2 is always 8, Mix Transformer models always 4.</summary>
-    /// <value>The default value is <see langword="null"/> (8).</value>
-    [Range(4, 8)]
+    /// <summary>Gets or sets the expected output stride; <see langword="null"/> accepts the architecture's own (DeepLabV2 8, Mix Transformer models 4, the compact model 2), another value is an error.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    [Range(2, 8)]
     public int? OutputStride { get; set; }
 
     /// <summary>Gets or sets the input normalisation.</summary>
     /// <value>The default value is <see cref="InputNormalizationPreset.Reference"/>.</value>
     public InputNormalizationPreset Normalization { get; set; } = InputNormalizationPreset.Reference;
 
-    /// <summary>Gets or sets the backbone normalisation layer of the compact model (DeepLabV2 always uses frozen-affine BatchNorm).</summary>
+    /// <summary>Gets or sets the normalisation layer of the compact model (DeepLabV2 always uses frozen-affine BatchNorm).</summary>
     /// <value>The default value is <see cref="BackboneNormalization.BatchNorm"/>.</value>
     public BackboneNormalization BackboneNormalization { get; set; } = BackboneNormalization.BatchNorm;
 

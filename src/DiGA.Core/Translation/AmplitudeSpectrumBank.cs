@@ -56,7 +56,7 @@ public sealed class AmplitudeSpectrumBank : IDisposable
             Guard.Images(batch, nameof(targetBatches));
             device ??= batch.device;
             var halfSize = FourierTranslator.BandHalfSize(batch.shape[2], batch.shape[3], beta);
-            var rgb = normalization.Denormalize(batch.to(ScalarType.Float32)).clamp_(0, 255);
+            var rgb = normalization.Denormalize(batch.to(ScalarType.Float32)).clamp_(Scalars.Of(0), Scalars.Of(255));
             var amplitude = fft.fft2(rgb, norm: FFTNormType.Forward).abs();
             windows.Add((ExtractWindow(amplitude, halfSize).to(device), halfSize));
         }
@@ -109,8 +109,13 @@ public sealed class AmplitudeSpectrumBank : IDisposable
     }
 
     /// <summary>Signed-frequency indices <c>−b … b−1</c> wrapped into <c>[0, size)</c>, on <paramref name="device"/>.</summary>
-    internal static Tensor BandIndices(int halfSize, long size, Device device) =>
-        arange(-halfSize, halfSize, dtype: ScalarType.Int64, device: device).remainder_(size);
+    internal static Tensor BandIndices(int halfSize, long size, Device device)
+    {
+        using var start = Scalars.Create(-halfSize);
+        using var stop = Scalars.Create(halfSize);
+        using var modulus = Scalars.Create(size);
+        return arange(start, stop, Scalars.One, dtype: ScalarType.Int64, device: device).remainder_(modulus);
+    }
 
     /// <summary>Gathers the <c>[.., 2b, 2b]</c> window of signed frequencies <c>−b … b−1</c> from full spectra <c>[N, 3, H, W]</c>.</summary>
     private static Tensor ExtractWindow(Tensor spectrum, int halfSize)

@@ -120,7 +120,7 @@ public sealed class ColorStatisticsBank : IDisposable
     /// <returns>Means and standard deviations <c>[N, 3]</c>, float32, in the current dispose scope.</returns>
     internal static (Tensor Mean, Tensor Std) ImageStatistics(Tensor normalized, ImageNormalization normalization)
     {
-        var ycbcr = ColorSpace.RgbToYCbCr(normalization.Denormalize(normalized).clamp_(0, 255));
+        var ycbcr = ColorSpace.RgbToYCbCr(normalization.Denormalize(normalized).clamp_(Scalars.Of(0), Scalars.Of(255)));
         var (std, mean) = std_mean(ycbcr, [2, 3], unbiased: false);
         return (mean, std);
     }

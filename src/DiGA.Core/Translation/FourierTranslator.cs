@@ -90,7 +90,7 @@ public sealed class FourierTranslator : IDomainTranslator
             amplitude.index_put_(target.contiguous(), TensorIndex.Ellipsis, TensorIndex.Tensor(rows), TensorIndex.Tensor(cols));
         }
 
-        var output = fft.ifft2(polar(amplitude, phase), norm: FFTNormType.Forward).real.clamp(0, 255);
+        var output = fft.ifft2(polar(amplitude, phase), norm: FFTNormType.Forward).real.clamp(Scalars.Of(0), Scalars.Of(255));
         return _normalization.Normalize(output).MoveToOuterDisposeScope();
     }
 

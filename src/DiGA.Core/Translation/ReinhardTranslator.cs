@@ -72,8 +72,8 @@ public sealed class ReinhardTranslator : IDomainTranslator
 
         var ycbcr = ColorSpace.RgbToYCbCr(_normalization.Denormalize(source));
         var (sourceStd, sourceMean) = std_mean(ycbcr, [2, 3], unbiased: false, keepdim: true);
-        var transferred = ycbcr.sub_(sourceMean).div_(sourceStd.clamp_min_(MinimumStd)).mul_(targetStd).add_(targetMean);
-        var rgb = ColorSpace.YCbCrToRgb(transferred).clamp_(0, 255);
+        var transferred = ycbcr.sub_(sourceMean).div_(sourceStd.clamp_min_(Scalars.Of(MinimumStd))).mul_(targetStd).add_(targetMean, Scalars.One);
+        var rgb = ColorSpace.YCbCrToRgb(transferred).clamp_(Scalars.Of(0), Scalars.Of(255));
         return _normalization.Normalize(rgb).MoveToOuterDisposeScope();
     }
 

@@ -40,7 +40,10 @@ IGNORE = 255
 # Full-iteration sizes: DeepLabV2-R101 at a reduced crop, and the compact CPU model at its default size.
 R101_BATCH, R101_H, R101_W = 2, 256, 448
 COMPACT_BATCH, COMPACT_H, COMPACT_W = 8, 128, 256
-COMPACT_FEATURES = 64
+COMPACT_FEATURES = 32
+
+# Whole-model forward + backward of the compact model at the synthetic demo's batch and image size.
+DEMO_BATCH, DEMO_H, DEMO_W = 8, 64, 128
 
 # Whole-model forward + backward: MiT-B5 (width 64, depths 3/6/40/3, drop path 0.1) with the DAFormer (E = 256) or the
 # SegFormer (E = 768) decoder, at the DAFormer training batch and crop.
@@ -478,21 +481,44 @@ class CompactBlock(nn.Module):
         return F.relu(out + identity)
 
 
-class CompactModel(nn.Module):
-    """The compact CPU model with its default options (width 32, 64 feature channels, output stride 8, ASPP rates 1/2/3,
-    BatchNorm backbone, GN8 head): stem of two stride-2 3x3 convs, three basic blocks, the ASPP+SE head."""
+def conv_bn_relu(cin, cout, k=3, stride=1, dilation=1):
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, padding=dilation * (k // 2), dilation=dilation, bias=False),
+                         nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
-    def __init__(self, classes=C, width=32, features=COMPACT_FEATURES, dilations=(1, 2, 3)):
+
+class CompactModel(nn.Module):
+    """The compact CPU model with its default options (width 32, 32 feature channels, context rates 6/12, BatchNorm,
+    Dropout2d 0.1): stem of a stride-2 and a stride-1 3x3 conv (16), a stride-2 3x3 conv to 32 and a basic block (the
+    stride-4 skip), two basic blocks with dilations 2 and 4; head: 1x1 + two dilated 3x3 branches + image pool, concatenated
+    with the skip -> 1x1 to 64 -> 3x3 to 32 -> bilinear x2 -> concatenated with the stem -> 1x1 to 32 = features (stride 2)
+    -> 1x1 classifier."""
+
+    def __init__(self, classes=C, width=32, features=COMPACT_FEATURES, dilations=(6, 12)):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, width // 2, 3, 2, 1, bias=False), nn.BatchNorm2d(width // 2), nn.ReLU(inplace=True),
-                                  nn.Conv2d(width // 2, width, 3, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
+        stem = width // 2
+        self.stem = nn.Sequential(conv_bn_relu(3, stem, stride=2), conv_bn_relu(stem, stem))
+        self.down = conv_bn_relu(stem, width, stride=2)
         self.layer1 = CompactBlock(width, width, 1, 1)
-        self.layer2 = CompactBlock(width, width * 2, 2, 1)
-        self.layer3 = CompactBlock(width * 2, width * 2, 1, 2)
-        self.head = AsppSeHead(width * 2, classes, dilations, features, groups=8)
+        self.layer2 = CompactBlock(width, width, 1, 2)
+        self.layer3 = CompactBlock(width, width, 1, 4)
+        self.branches = nn.ModuleList([conv_bn_relu(width, width, 1)] + [conv_bn_relu(width, width, 3, dilation=d) for d in dilations])
+        self.pool = nn.Sequential(nn.Conv2d(width, width, 1), nn.ReLU(inplace=True))
+        self.project = conv_bn_relu(width * (len(dilations) + 3), 2 * width, 1)
+        self.refine = conv_bn_relu(2 * width, width)
+        self.fuse = conv_bn_relu(width + stem, features, 1)
+        self.dropout = nn.Dropout2d(0.1)
+        self.classifier = nn.Conv2d(features, classes, 1)
+        self.head = nn.ModuleList([self.branches, self.pool, self.project, self.refine, self.fuse, self.classifier])
 
     def forward(self, x):
-        return self.head(self.layer3(self.layer2(self.layer1(self.stem(x)))))
+        stem = self.stem(x)
+        skip = self.layer1(self.down(stem))
+        context = self.layer3(self.layer2(skip))
+        pooled = self.pool(context.mean(dim=(2, 3), keepdim=True)).expand(-1, -1, *context.shape[-2:])
+        z = torch.cat([b(context) for b in self.branches] + [pooled, skip], dim=1)
+        z = F.interpolate(self.refine(self.project(z)), size=stem.shape[-2:], mode='bilinear', align_corners=False)
+        feat = self.dropout(self.fuse(torch.cat([z, stem], dim=1)))
+        return self.classifier(feat), feat
 
     def param_groups(self):
         head_ids = {id(p) for p in self.head.parameters()}
@@ -826,6 +852,24 @@ def op_model_mit_b5(decoder):
     return make
 
 
+def op_model_compact():
+    """Train-mode compact model (random weights) at the synthetic demo's batch and size: forward, logits resized to the
+    image (bilinear, align_corners=True), cross_entropy2d on block labels, backward, gradients set to None. No optimiser step."""
+    def make():
+        torch.manual_seed(0)
+        model = CompactModel().train()
+        gen = torch.Generator().manual_seed(8)
+        x = images(DEMO_BATCH, DEMO_H, DEMO_W, gen)
+        y = block_labels(DEMO_BATCH, DEMO_H, DEMO_W, gen, cell=8)
+
+        def run():
+            logits = model(x)[0]
+            cross_entropy2d(F.interpolate(logits, size=(DEMO_H, DEMO_W), mode='bilinear', align_corners=True), y).backward()
+            model.zero_grad(set_to_none=True)
+        return run
+    return make
+
+
 SIZE_LOGITS = f'B={B} C={C} {H}x{W}'
 OPS = {
     # name: (factory, size, warmup, runs)
@@ -849,6 +893,7 @@ OPS = {
     'iteration.selftraining.compact': (op_iteration('compact', 'st'), f'compact B={COMPACT_BATCH} {COMPACT_H}x{COMPACT_W}', 2, 7),
     'model.mit-b5-daformer.fwd-bwd': (op_model_mit_b5('daformer'), f'MiT-B5+DAFormer B={MIT_BATCH} {MIT_H}x{MIT_W}', 1, 2),
     'model.mit-b5-segformer.fwd-bwd': (op_model_mit_b5('segformer'), f'MiT-B5+SegFormer B={MIT_BATCH} {MIT_H}x{MIT_W}', 1, 2),
+    'model.compact.fwd-bwd': (op_model_compact(), f'compact B={DEMO_BATCH} {DEMO_H}x{DEMO_W}', 3, 15),
     'loader.synthetic-gta5-disk': (None, f'B={LOADER_BATCH} {COMPACT_H}x{COMPACT_W} PNG, {LOADER_WORKERS} workers', 2, 7),
 }
 

@@ -32,7 +32,7 @@ public class SampleCommandsTests
             var report = metrics.RootElement;
             report.GetProperty("command").GetString().Should().Be("demo");
             report.GetProperty("seed").GetInt32().Should().Be(0);
-            report.GetProperty("settings").GetProperty("targetStyle").GetString().Should().Be("Default");
+            report.GetProperty("settings").GetProperty("targetStyle").GetString().Should().Be("Photoreal");
             report.GetProperty("settings").GetProperty("imageSize").GetString().Should().Be("32x64");
             var runs = report.GetProperty("runs");
             runs.EnumerateObject().Select(r => r.Name).Should().Equal(DemoCommand.AllRuns);
@@ -83,7 +83,7 @@ public class SampleCommandsTests
             using var evaluated = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(evaluation.Output, "metrics.json")));
             evaluated.RootElement.GetProperty("command").GetString().Should().Be("evaluate");
             evaluated.RootElement.GetProperty("settings").GetProperty("checkpoint").GetString().Should().Be("selfTraining.ckpt");
-            var evaluatedRun = evaluated.RootElement.GetProperty("runs").GetProperty("synthetic-target-val-default");
+            var evaluatedRun = evaluated.RootElement.GetProperty("runs").GetProperty("synthetic-target-val-photoreal");
             evaluatedRun.GetProperty("mIoU").GetDouble()
                 .Should().BeApproximately(runs.GetProperty("selfTraining").GetProperty("mIoU").GetDouble(), 0.01, "the saved checkpoint reproduces the demo's evaluation");
             evaluatedRun.GetProperty("pixelAccuracy").GetDouble().Should().BeApproximately(runs.GetProperty("selfTraining").GetProperty("pixelAccuracy").GetDouble(), 0.01);

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DiGA.Core.Tests.Architecture;
@@ -177,7 +176,7 @@ public sealed class LayeringTests
             yield return property.PropertyType;
         }
 
-        foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+        foreach (var method in IlReader.DeclaredMethods(type))
         {
             if (method is MethodInfo info)
             {
@@ -196,74 +195,31 @@ public sealed class LayeringTests
         }
     }
 
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
-
     private static IEnumerable<Type> BodyTypes(MethodBase method)
     {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null)
+        foreach (var instruction in IlReader.Read(method))
         {
-            yield break;
-        }
-
-        var typeArguments = method.DeclaringType is { IsGenericType: true } declaring ? declaring.GetGenericArguments() : null;
-        var methodArguments = method is MethodInfo { IsGenericMethod: true } generic ? generic.GetGenericArguments() : null;
-        var position = 0;
-        while (position < il.Length)
-        {
-            short value = il[position++];
-            if (value == 0xFE)
+            switch (instruction.Member)
             {
-                value = (short)(0xFE00 | il[position++]);
-            }
-
-            var opCode = OpCodesByValue[value];
-            var size = opCode.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, position)),
-                _ => 4,
-            };
-            if (opCode.OperandType is OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineType or OperandType.InlineTok)
-            {
-                var token = BitConverter.ToInt32(il, position);
-                MemberInfo? member = null;
-                try
-                {
-                    member = method.Module.ResolveMember(token, typeArguments, methodArguments);
-                }
-                catch (ArgumentException)
-                {
-                }
-
-                switch (member)
-                {
-                    case Type resolved:
-                        yield return resolved;
-                        break;
-                    case FieldInfo field:
-                        yield return field.DeclaringType!;
-                        yield return field.FieldType;
-                        break;
-                    case MethodBase called:
-                        yield return called.DeclaringType!;
-                        if (called is MethodInfo { IsGenericMethod: true } genericCall)
+                case Type resolved:
+                    yield return resolved;
+                    break;
+                case FieldInfo field:
+                    yield return field.DeclaringType!;
+                    yield return field.FieldType;
+                    break;
+                case MethodBase called:
+                    yield return called.DeclaringType!;
+                    if (called is MethodInfo { IsGenericMethod: true } genericCall)
+                    {
+                        foreach (var argument in genericCall.GetGenericArguments())
                         {
-                            foreach (var argument in genericCall.GetGenericArguments())
-                            {
-                                yield return argument;
-                            }
+                            yield return argument;
                         }
+                    }
 
-                        break;
-                }
+                    break;
             }
-
-            position += size;
         }
     }
 }

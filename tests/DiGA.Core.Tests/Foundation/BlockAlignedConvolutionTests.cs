@@ -7,8 +7,9 @@ using static TorchSharp.torch.nn;
 namespace DiGA.Core.Tests.Foundation;
 
 /// <summary>
-/// Input gradients of convolutions whose output channels are not a multiple of 16 — the case for which libtorch 2.10's
-/// oneDNN backward-data kernel returns wrong values or NaN on some x86-64 CPUs — checked against float64.
+/// Convolutions whose channel counts miss oneDNN's 16-channel block — input gradients for output-channel tails, outputs
+/// and gradients for input-channel tails, for which libtorch 2.10's oneDNN returns wrong values or NaN on some x86-64
+/// CPUs — checked against float64.
 /// </summary>
 public sealed class BlockAlignedConvolutionTests
 {
@@ -52,6 +53,54 @@ public sealed class BlockAlignedConvolutionTests
             RelativeError(output, output64).Should().BeLessThan(RelativeTolerance, "the forward pass is the convolution's");
             RelativeError(input.grad!, input64.grad!).Should().BeLessThan(RelativeTolerance, "the input gradient must be correct (repetition {0})", repetition);
             RelativeError(convolution.weight.grad!, weight64.grad!).Should().BeLessThan(RelativeTolerance, "the weight gradient flows to the unpadded weight");
+        }
+    }
+
+    // The forward kernel reads the padding channels of its channel-blocked copy of the input and weight, which oneDNN
+    // 3.7.1 leaves as they were in the reused memory (NaN here, as freed activations may be): outputs are wrong or NaN when
+    // the input channels are more than one block and not a multiple of it (16 on AVX-512, 8 on AVX2). On AVX-512 the
+    // strided backward-data kernel does the same for input channels padded to an odd multiple of 16 (48, 80, …): its
+    // weights are blocked by 32. Observed without the input alignment: every case but the 12-channel one fails on an
+    // AVX-512 CPU, and with ONEDNN_MAX_CPU_ISA=AVX2 every case whose input channels are not a multiple of 8.
+    [Theory]
+    [InlineData(20, 32, 3, 2, 2, 4)]   // MiT-B0 at width 4: the stage-4 patch embedding (the DAFormer tiny run's NaN)
+    [InlineData(20, 32, 3, 2, 4, 8)]
+    [InlineData(20, 8, 3, 1, 8, 16)]   // an output-channel tail as well
+    [InlineData(40, 32, 3, 1, 8, 16)]
+    [InlineData(40, 40, 2, 2, 8, 16)]  // a 2×2 spatial reduction
+    [InlineData(48, 32, 3, 2, 8, 16)]  // aligned to 16 but strided: only the input gradient is affected
+    [InlineData(80, 16, 7, 4, 32, 32)]
+    [InlineData(12, 16, 3, 1, 8, 16)]  // a tail of AVX2's 8-channel block
+    public void Forward_InputChannelTail_MatchesFloat64(int inChannels, int outChannels, int kernel, int stride, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(29);
+        using var convolution = Conv2d(inChannels, outChannels, kernel, stride: stride, padding: kernel / 2);
+        for (var repetition = 0; repetition < 3; repetition++)
+        {
+            var input = randn([2, inChannels, height, width], generator: generator).requires_grad_(true);
+            Tensor inferred;
+            using (no_grad())
+            {
+                PoisonFreedMemory(input, outChannels, kernel);
+                inferred = BlockAlignedConvolution.Forward(convolution, input);
+            }
+
+            convolution.zero_grad();
+            PoisonFreedMemory(input, outChannels, kernel);
+            var output = BlockAlignedConvolution.Forward(convolution, input);
+            var upstream = randn(output.shape, generator: generator);
+            output.backward([upstream]);
+
+            var input64 = input.detach().to(ScalarType.Float64).requires_grad_(true);
+            var weight64 = convolution.weight.detach().to(ScalarType.Float64).requires_grad_(true);
+            var output64 = functional.conv2d(input64, weight64, convolution.bias!.detach().to(ScalarType.Float64), strides: [stride, stride], padding: [kernel / 2, kernel / 2]);
+            output64.backward([upstream.to(ScalarType.Float64)]);
+
+            RelativeError(inferred, output64).Should().BeLessThan(RelativeTolerance, "the forward pass without gradient must be the convolution's (repetition {0})", repetition);
+            RelativeError(output, output64).Should().BeLessThan(RelativeTolerance, "the forward pass must be the convolution's (repetition {0})", repetition);
+            RelativeError(input.grad!, input64.grad!).Should().BeLessThan(RelativeTolerance, "the input gradient must be correct (repetition {0})", repetition);
+            RelativeError(convolution.weight.grad!, weight64.grad!).Should().BeLessThan(RelativeTolerance, "the weight gradient must be correct (repetition {0})", repetition);
         }
     }
 
@@ -119,6 +168,16 @@ public sealed class BlockAlignedConvolutionTests
     public void EnsureApplied_TurnsOffNnpackOnThisLibtorch()
     {
         LibTorchSettings.EnsureApplied().Should().BeTrue("libtorch 2.10 exports at::Context::setUserEnabledNNPACK on every platform TorchSharp ships");
+    }
+
+    /// <summary>Frees NaN-filled blocks of the sizes the next convolution allocates, so that memory it leaves uninitialised holds NaN.</summary>
+    private static void PoisonFreedMemory(Tensor input, int outChannels, int kernel)
+    {
+        var sizes = new[] { input.numel(), input.numel() * 2, 64L * outChannels * kernel * kernel, input.shape[0] * 64L * input.shape[2] * input.shape[3], 1L << 16 };
+        foreach (var size in sizes)
+        {
+            full([size], float.NaN).Dispose();
+        }
     }
 
     private static double RelativeError(Tensor actual, Tensor expected)

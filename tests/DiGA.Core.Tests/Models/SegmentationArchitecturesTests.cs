@@ -22,8 +22,15 @@ public sealed class SegmentationArchitecturesTests
             Device = "cpu",
         });
         model.Should().BeOfType<CompactSegmentationModel>();
-        model.Info.Should().BeEquivalentTo(new SegmentationModelInfo("compact", ["a", "b"], 48, 8, ImageNormalization.ImageNet));
+        model.Info.Should().BeEquivalentTo(new SegmentationModelInfo("compact", ["a", "b"], 48, 2, ImageNormalization.ImageNet));
         model.Device.type.Should().Be(TorchSharp.DeviceType.CPU);
+    }
+
+    [Fact]
+    public void Create_CompactWithAnotherOutputStride_ThrowsNamingItsOwn()
+    {
+        FluentActions.Invoking(() => SegmentationArchitectures.Create(new SegmentationModelOptions { Architecture = CompactArchitecture.Name, OutputStride = 8, Device = "cpu" }))
+            .Should().Throw<ArgumentException>().WithMessage("*OutputStride 8*output stride 2*");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using DiGA.Core.Labels;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -112,7 +113,7 @@ public static class PredictionImages
         byte[] pixels;
         using (NewDisposeScope())
         {
-            pixels = image.detach().to(ScalarType.Float32).round().clamp(0, 255).to(ScalarType.Byte).permute(1, 2, 0).contiguous().cpu().data<byte>().ToArray();
+            pixels = image.detach().to(ScalarType.Float32).round().clamp(Scalars.Of(0), Scalars.Of(255)).to(ScalarType.Byte).permute(1, 2, 0).contiguous().cpu().data<byte>().ToArray();
         }
 
         ImageFile.WriteRgb(path, new RgbImage(width, height, Overlay(pixels, values, labelSpace, alpha)));
@@ -127,7 +128,7 @@ public static class PredictionImages
         }
 
         using var scope = NewDisposeScope();
-        var values = labels.detach().clamp(0, 255).to(ScalarType.Byte).contiguous().cpu().data<byte>().ToArray();
+        var values = labels.detach().clamp(Scalars.Of(0), Scalars.Of(255)).to(ScalarType.Byte).contiguous().cpu().data<byte>().ToArray();
         return (values, (int)labels.shape[0], (int)labels.shape[1]);
     }
 

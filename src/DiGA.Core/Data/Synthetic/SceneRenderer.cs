@@ -8,7 +8,7 @@ namespace DiGA.Core.Data.Synthetic;
 /// haze) and an emissive mask (for night lighting). Objects are drawn back to front. The result depends only on the
 /// options, the split and the index, so sets can be generated in parallel without changing a byte.
 /// </remarks>
-internal sealed class SceneRenderer
+internal sealed partial class SceneRenderer
 {
     internal const byte Road = 0;
     internal const byte Sidewalk = 1;
@@ -46,12 +46,21 @@ internal sealed class SceneRenderer
     private readonly float[] _rgb;
     private readonly float[] _distance;
     private readonly bool[] _emissive;
+    private readonly byte[] _material;
+    private readonly int[] _instance;
+    private readonly List<Instance> _instances = [new Instance(Material.Sky)];
     private readonly List<Light> _lights = [];
     private readonly bool _isTarget;
     private readonly double _paletteMix;
     private readonly double _jitter;
     private readonly SyntheticBenchmarkOptions _options;
+    private readonly bool _photoreal;
     private Pcg32 _rng;
+    private float _horizon;
+    private float _vanishX;
+    private float _roadHalf;
+    private float _sidewalk;
+    private float[] _roadColor = [0f, 0f, 0f];
 
     private SceneRenderer(SyntheticBenchmarkOptions options, SyntheticSplit split, int index)
     {
@@ -63,10 +72,19 @@ internal sealed class SceneRenderer
         _rgb = new float[n * 3];
         _distance = new float[n];
         _emissive = new bool[n];
+        _material = new byte[n];
+        _instance = new int[n];
         _isTarget = split != SyntheticSplit.Source;
-        _paletteMix = _isTarget ? options.TargetAppearance.PaletteMix : 0.0;
+        _photoreal = _isTarget && options.TargetStyle == TargetStyle.Photoreal;
+        _paletteMix = _isTarget && !_photoreal ? options.TargetAppearance.PaletteMix : 0.0;
         _jitter = _isTarget ? options.TargetAppearance.InstanceJitter : options.SourceInstanceJitter;
         _rng = new Pcg32(Pcg32.Hash((ulong)(uint)options.Seed, (ulong)split + 1, (ulong)index));
+        if (_photoreal)
+        {
+            // The style's own draws come from a second stream, so the layout (and the labels) stay those of every other style.
+            _style = new Pcg32(Pcg32.Hash((ulong)(uint)options.Seed, (ulong)split + 1, (ulong)index, StyleStream));
+            InitializePhotoreal(options.Photoreal);
+        }
     }
 
     private enum Material
@@ -85,6 +103,8 @@ internal sealed class SceneRenderer
         Pole,
         Sign,
         LaneMark,
+        CarPaint,
+        Clothing,
     }
 
     /// <summary>Renders sample <paramref name="index"/> of <paramref name="split"/>.</summary>
@@ -92,7 +112,7 @@ internal sealed class SceneRenderer
     {
         var renderer = new SceneRenderer(options, split, index);
         renderer.DrawScene(split == SyntheticSplit.Source ? options.SourceLayout : options.TargetLayout);
-        var image = renderer._isTarget ? renderer.FinishTarget() : renderer.FinishSource();
+        var image = !renderer._isTarget ? renderer.FinishSource() : renderer._photoreal ? renderer.FinishPhotoreal() : renderer.FinishTarget();
         var prefix = split switch
         {
             SyntheticSplit.Source => "source",
@@ -111,6 +131,7 @@ internal sealed class SceneRenderer
         var sidewalk = _rng.Uniform(layout.SidewalkWidthMin, layout.SidewalkWidthMax) * w;
         var terrain = _rng.Chance(layout.TerrainProbability) ? _rng.Uniform(0.05, 0.15) * w : 0f;
         var scale = (float)layout.ObjectScale;
+        (_horizon, _vanishX, _roadHalf, _sidewalk) = (horizon, vanishX, roadHalf, sidewalk);
 
         // Sky.
         var sky = InstanceColor(Material.Sky);
@@ -126,7 +147,9 @@ internal sealed class SceneRenderer
             {
                 var top = horizon * _rng.Uniform(0.05, 0.85);
                 var distance = _rng.Uniform(3.0, 8.0);
-                FillRect(x, top, x1, h, Building, InstanceColor(Material.Building), distance);
+                var facade = InstanceColor(Material.Building);
+                _instances[facade.Instance].SetExtent(x, top, x1, horizon);
+                FillRect(x, top, x1, h, Building, facade, distance);
                 DrawWindows(x, top, x1, horizon, distance);
             }
             else
@@ -199,6 +222,7 @@ internal sealed class SceneRenderer
         var spacingX = Math.Max(3f, 0.035f * _width);
         var glass = InstanceColor(Material.Window);
         var night = _isTarget && _options.TargetStyle == TargetStyle.Night;
+        var building = _instances.Count - 2;
         for (var y = top + (0.5f * spacingY); y + (0.6f * spacingY) < horizon; y += spacingY)
         {
             for (var x = x0 + (0.4f * spacingX); x + (0.6f * spacingX) < x1; x += spacingX)
@@ -207,12 +231,16 @@ internal sealed class SceneRenderer
                 if (night && lit)
                 {
                     float[] warm = [1.0f, 0.85f, 0.5f];
-                    FillRect(x, y, x + (0.5f * spacingX), y + (0.5f * spacingY), Building, warm, distance, emissive: true);
+                    FillRect(x, y, x + (0.5f * spacingX), y + (0.5f * spacingY), Building, new Paint(warm, Material.Window, 0), distance, emissive: true);
                     _lights.Add(new Light(x + (0.25f * spacingX), y + (0.25f * spacingY), 0.6f * spacingX, 0.15f, warm, 0.4f));
                 }
                 else
                 {
-                    FillRect(x, y, x + (0.5f * spacingX), y + (0.5f * spacingY), Building, glass, distance);
+                    // Each window is its own instance (same colour, no extra draw) so the photo-like style can vary them.
+                    var window = glass with { Instance = NewInstance(Material.Window) };
+                    _instances[window.Instance].SetExtent(x, y, x + (0.5f * spacingX), y + (0.5f * spacingY));
+                    _instances[window.Instance].Parent = building;
+                    FillRect(x, y, x + (0.5f * spacingX), y + (0.5f * spacingY), Building, window, distance);
                 }
             }
         }
@@ -221,6 +249,7 @@ internal sealed class SceneRenderer
     private void DrawGround(float horizon, float vanishX, float roadHalf, float sidewalk, float terrain)
     {
         var road = InstanceColor(Material.Road);
+        _roadColor = road.Color;
         var walk = InstanceColor(Material.Sidewalk);
         var grass = InstanceColor(Material.Terrain);
         var mark = InstanceColor(Material.LaneMark);
@@ -264,10 +293,14 @@ internal sealed class SceneRenderer
         var distance = DistanceOf(t);
         var trunkHeight = 0.22f * _height * k;
         var trunkHalf = Math.Max(0.5f, 0.006f * _width * k);
-        FillRect(x - trunkHalf, foot - trunkHeight, x + trunkHalf, foot, Vegetation, InstanceColor(Material.Trunk), distance);
+        var trunk = InstanceColor(Material.Trunk);
+        _instances[trunk.Instance].SetObject(x, foot, trunkHalf);
+        FillRect(x - trunkHalf, foot - trunkHeight, x + trunkHalf, foot, Vegetation, trunk, distance);
         var crown = InstanceColor(Material.Vegetation);
         var r = 0.09f * _height * k;
         var top = foot - trunkHeight;
+        _instances[crown.Instance].SetObject(x, foot, r);
+        _instances[crown.Instance].SetExtent(x - (1.5f * r), top - (1.6f * r), x + (1.5f * r), top + (0.8f * r));
         FillDisc(x, top - (0.6f * r), r, Vegetation, crown, distance);
         FillDisc(x - (0.7f * r), top, 0.8f * r, Vegetation, crown, distance);
         FillDisc(x + (0.7f * r), top, 0.8f * r, Vegetation, crown, distance);
@@ -279,13 +312,17 @@ internal sealed class SceneRenderer
         var distance = DistanceOf(t);
         var half = Math.Max(0.5f, 0.008f * _width * k);
         var top = foot - (0.5f * _height * k);
-        FillRect(x - half, top, x + half, foot, Pole, InstanceColor(Material.Pole), distance);
+        var pole = InstanceColor(Material.Pole);
+        _instances[pole.Instance].SetObject(x, foot, foot - top);
+        FillRect(x - half, top, x + half, foot, Pole, pole, distance);
         if (hasSign)
         {
             var signWidth = 0.035f * _width * k;
             var signTop = top + (0.1f * _height * k);
             var x0 = side > 0 ? x - signWidth : x;
-            FillRect(x0, signTop, x0 + signWidth, signTop + (0.05f * _height * k), Pole, InstanceColor(Material.Sign), distance);
+            var sign = InstanceColor(Material.Sign);
+            _instances[sign.Instance].SetObject(x, foot, signWidth);
+            FillRect(x0, signTop, x0 + signWidth, signTop + (0.05f * _height * k), Pole, sign, distance);
         }
 
         if (lamp)
@@ -301,13 +338,16 @@ internal sealed class SceneRenderer
         var k = t * scale;
         var distance = DistanceOf(t);
         var w = 0.30f * _width * k;
-        var body = Mix(SourceCarColors[colorIndex], RealCarColors[colorIndex]);
+        var body = Mix(SourceCarColors[colorIndex], RealCarColors[colorIndex], Material.CarPaint);
+        _instances[body.Instance].SetObject(x, foot, w);
         FillRect(x - (0.5f * w), foot - (0.3f * w), x + (0.5f * w), foot - (0.05f * w), Car, body, distance);
         FillRect(x - (0.32f * w), foot - (0.5f * w), x + (0.32f * w), foot - (0.3f * w), Car, body, distance);
         var glass = InstanceColor(Material.Glass);
+        _instances[glass.Instance].SetObject(x, foot, w);
         FillRect(x - (0.28f * w), foot - (0.46f * w), x - (0.02f * w), foot - (0.32f * w), Car, glass, distance);
         FillRect(x + (0.02f * w), foot - (0.46f * w), x + (0.28f * w), foot - (0.32f * w), Car, glass, distance);
         var wheel = InstanceColor(Material.Wheel);
+        _instances[wheel.Instance].SetObject(x, foot, w);
         FillDisc(x - (0.3f * w), foot - (0.08f * w), 0.08f * w, Car, wheel, distance);
         FillDisc(x + (0.3f * w), foot - (0.08f * w), 0.08f * w, Car, wheel, distance);
         var night = _options.Night;
@@ -324,17 +364,22 @@ internal sealed class SceneRenderer
         var k = t * scale;
         var distance = DistanceOf(t);
         var hp = 0.55f * _height * k;
-        var legs = Mix(SourceClothes[trousers], RealClothes[trousers]);
+        var legs = Mix(SourceClothes[trousers], RealClothes[trousers], Material.Clothing);
+        _instances[legs.Instance].SetObject(x, foot, hp);
         var legHalf = Math.Max(0.5f, 0.05f * hp);
         FillRect(x - (0.07f * hp) - legHalf, foot - (0.45f * hp), x - (0.07f * hp) + legHalf, foot, Person, legs, distance);
         FillRect(x + (0.07f * hp) - legHalf, foot - (0.45f * hp), x + (0.07f * hp) + legHalf, foot, Person, legs, distance);
-        FillRect(x - (0.14f * hp), foot - (0.8f * hp), x + (0.14f * hp), foot - (0.43f * hp), Person, Mix(SourceClothes[shirt], RealClothes[shirt]), distance);
-        FillDisc(x, foot - (0.89f * hp), Math.Max(0.5f, 0.09f * hp), Person, InstanceColor(Material.Skin), distance);
+        var top = Mix(SourceClothes[shirt], RealClothes[shirt], Material.Clothing);
+        _instances[top.Instance].SetObject(x, foot, hp);
+        FillRect(x - (0.14f * hp), foot - (0.8f * hp), x + (0.14f * hp), foot - (0.43f * hp), Person, top, distance);
+        var skin = InstanceColor(Material.Skin);
+        _instances[skin.Instance].SetObject(x, foot, hp);
+        FillDisc(x, foot - (0.89f * hp), Math.Max(0.5f, 0.09f * hp), Person, skin, distance);
     }
 
-    private float[] InstanceColor(Material material) => Mix(SourcePalette[(int)material], RealPalette[(int)material]);
+    private Paint InstanceColor(Material material) => Mix(SourcePalette[(int)material], RealPalette[(int)material], material);
 
-    private float[] Mix(float[] source, float[] real)
+    private Paint Mix(float[] source, float[] real, Material material)
     {
         var color = new float[3];
         for (var c = 0; c < 3; c++)
@@ -343,19 +388,35 @@ internal sealed class SceneRenderer
             color[c] = (float)(baseValue * (1 + _rng.Uniform(-_jitter, _jitter)));
         }
 
-        return color;
+        var instance = NewInstance(material);
+        if (_photoreal)
+        {
+            // The jitter draws above keep the layout stream unchanged; the colour comes from the style's own stream.
+            color = PhotorealColor(source, material, _instances[instance]);
+        }
+
+        return new Paint(color, material, instance);
     }
 
-    private void Set(int i, byte label, float[] color)
+    private int NewInstance(Material material)
     {
+        _instances.Add(new Instance(material));
+        return _instances.Count - 1;
+    }
+
+    private void Set(int i, byte label, Paint paint)
+    {
+        var color = paint.Color;
         _label[i] = label;
         _rgb[3 * i] = color[0];
         _rgb[(3 * i) + 1] = color[1];
         _rgb[(3 * i) + 2] = color[2];
         _emissive[i] = false;
+        _material[i] = (byte)paint.Material;
+        _instance[i] = paint.Instance;
     }
 
-    private void FillRect(float x0, float y0, float x1, float y1, byte label, float[] color, float distance, bool emissive = false)
+    private void FillRect(float x0, float y0, float x1, float y1, byte label, Paint color, float distance, bool emissive = false)
     {
         var ix0 = Math.Max(0, (int)MathF.Round(x0));
         var ix1 = Math.Min(_width, Math.Max((int)MathF.Round(x0) + 1, (int)MathF.Round(x1)));
@@ -373,7 +434,7 @@ internal sealed class SceneRenderer
         }
     }
 
-    private void FillDisc(float cx, float cy, float r, byte label, float[] color, float distance)
+    private void FillDisc(float cx, float cy, float r, byte label, Paint color, float distance)
     {
         r = Math.Max(r, 0.5f);
         var iy0 = Math.Max(0, (int)MathF.Floor(cy - r));
@@ -693,4 +754,46 @@ internal sealed class SceneRenderer
     }
 
     private readonly record struct Light(float X, float Y, float Radius, float Intensity, float[] Color, float Glow);
+
+    /// <summary>A colour with the material and instance it belongs to.</summary>
+    private readonly record struct Paint(float[] Color, Material Material, int Instance);
+
+    /// <summary>What the photo-like style needs to know about one drawn instance.</summary>
+    private sealed class Instance(Material material)
+    {
+        public Material Material { get; } = material;
+
+        /// <summary>Gets or sets the catalogue entry (facade kind, car colour, …).</summary>
+        public int Kind { get; set; }
+
+        /// <summary>Gets or sets a per-instance texture salt.</summary>
+        public uint Salt { get; set; }
+
+        /// <summary>Gets or sets the palette shift the instance's colour was drawn with.</summary>
+        public float Shift { get; set; }
+
+        /// <summary>Gets or sets the instance this one belongs to (a window's building), or 0.</summary>
+        public int Parent { get; set; }
+
+        public float X0 { get; private set; }
+
+        public float Y0 { get; private set; }
+
+        public float X1 { get; private set; }
+
+        public float Y1 { get; private set; }
+
+        /// <summary>Gets the column of an object's foot point.</summary>
+        public float X { get; private set; }
+
+        /// <summary>Gets the row of an object's foot point (-1 when it stands nowhere).</summary>
+        public float Foot { get; private set; } = -1;
+
+        /// <summary>Gets the object's size in pixels (car width, person height, crown radius, pole height).</summary>
+        public float Size { get; private set; }
+
+        public void SetExtent(float x0, float y0, float x1, float y1) => (X0, Y0, X1, Y1) = (x0, y0, x1, y1);
+
+        public void SetObject(float x, float foot, float size) => (X, Foot, Size) = (x, foot, size);
+    }
 }

@@ -68,6 +68,7 @@ public sealed class SyntheticBenchmark
         Check(options.TargetAppearance, nameof(options.TargetAppearance), results);
         Check(options.Fog, nameof(options.Fog), results);
         Check(options.Night, nameof(options.Night), results);
+        Check(options.Photoreal, nameof(options.Photoreal), results);
         foreach (var layout in (ReadOnlySpan<SceneLayoutOptions?>)[options.SourceLayout, options.TargetLayout])
         {
             if (layout is not null && (layout.HorizonMin > layout.HorizonMax || layout.PolesMin > layout.PolesMax || layout.TreesMin > layout.TreesMax))

@@ -35,8 +35,8 @@ public sealed class SyntheticBenchmarkOptions
     public int TargetValCount { get; set; } = 200;
 
     /// <summary>Gets or sets the target style.</summary>
-    /// <value>The default value is <see cref="TargetStyle.Default"/>.</value>
-    public TargetStyle TargetStyle { get; set; } = TargetStyle.Default;
+    /// <value>The default value is <see cref="TargetStyle.Photoreal"/>.</value>
+    public TargetStyle TargetStyle { get; set; } = TargetStyle.Photoreal;
 
     /// <summary>Gets or sets the source layout.</summary>
     /// <value>The default value is <see cref="SceneLayoutOptions"/>'s defaults.</value>
@@ -58,7 +58,7 @@ public sealed class SyntheticBenchmarkOptions
     [Range(0.0, 1.0)]
     public double SourcePixelNoise { get; set; } = 0.02;
 
-    /// <summary>Gets or sets the target appearance shift.</summary>
+    /// <summary>Gets or sets the target appearance shift of <see cref="TargetStyle.ColorShift"/>, <see cref="TargetStyle.Fog"/> and <see cref="TargetStyle.Night"/>.</summary>
     /// <value>The default value is <see cref="TargetAppearanceOptions"/>'s defaults.</value>
     [Required]
     public TargetAppearanceOptions TargetAppearance { get; set; } = new();
@@ -72,6 +72,11 @@ public sealed class SyntheticBenchmarkOptions
     /// <value>The default value is <see cref="NightStyleOptions"/>'s defaults.</value>
     [Required]
     public NightStyleOptions Night { get; set; } = new();
+
+    /// <summary>Gets or sets the parameters of <see cref="TargetStyle.Photoreal"/>.</summary>
+    /// <value>The default value is <see cref="PhotorealStyleOptions"/>'s defaults.</value>
+    [Required]
+    public PhotorealStyleOptions Photoreal { get; set; } = new();
 
     /// <summary>Gets or sets the number of threads used to generate a set (0 = processor count). Results do not depend on it.</summary>
     /// <value>The default value is 0.</value>

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DiGA.Core.Data.Synthetic;
 
-/// <summary>The appearance shift of the synthetic target domain (shared by every <see cref="TargetStyle"/>).</summary>
+/// <summary>The appearance shift of the synthetic target domain in <see cref="TargetStyle.ColorShift"/>, shared by <see cref="TargetStyle.Fog"/> and <see cref="TargetStyle.Night"/>.</summary>
 /// <remarks>Colours are on the [0, 1] scale. Ranges are sampled uniformly per image.</remarks>
 public sealed class TargetAppearanceOptions
 {

@@ -49,8 +49,18 @@ public sealed class PhotometricAugmentation : IPhotometricAugmenter
     /// <summary>Draws every random quantity of one call, in a fixed order, from <paramref name="generator"/>.</summary>
     internal static PhotometricDraws Draw(PhotometricAugmentationOptions options, long n, Device device, Generator generator)
     {
-        Tensor Uniform(double low, double high) => rand(n, ScalarType.Float32, device, generator: generator).mul(high - low).add(low);
-        Tensor Flags(double probability) => rand(n, ScalarType.Float32, device, generator: generator).lt(probability);
+        Tensor Uniform(double low, double high)
+        {
+            using var width = Scalars.Create(high - low);
+            using var offset = Scalars.Create(low);
+            return rand(n, ScalarType.Float32, device, generator: generator).mul(width).add(offset, Scalars.One);
+        }
+
+        Tensor Flags(double probability)
+        {
+            using var threshold = Scalars.Create(probability);
+            return rand(n, ScalarType.Float32, device, generator: generator).lt(threshold);
+        }
 
         var applyJitter = Flags(options.ColorJitterProbability);
         var brightness = Uniform(1.0 - options.Brightness, 1.0 + options.Brightness);

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,21 +13,21 @@ internal static class PhotometricOps
     private const double TwoPi = 2.0 * Math.PI;
     private const double HsvEpsilon = 1e-6;
 
-    public static Tensor Brightness(Tensor x, Tensor factor) => x.add(PerSample(factor).sub(1)).clamp(0.0, 1.0);
+    public static Tensor Brightness(Tensor x, Tensor factor) => x.add(PerSample(factor).sub(Scalars.Of(1)), Scalars.One).clamp(Scalars.Of(0.0), Scalars.Of(1.0));
 
-    public static Tensor Contrast(Tensor x, Tensor factor) => x.mul(PerSample(factor)).clamp(0.0, 1.0);
+    public static Tensor Contrast(Tensor x, Tensor factor) => x.mul(PerSample(factor)).clamp(Scalars.Of(0.0), Scalars.Of(1.0));
 
     public static Tensor Saturation(Tensor hsv, Tensor factor)
     {
         var channels = hsv.unbind(1);
-        var s = channels[1].mul(factor.reshape(-1, 1, 1)).clamp(0.0, 1.0);
+        var s = channels[1].mul(factor.reshape(-1, 1, 1)).clamp(Scalars.Of(0.0), Scalars.Of(1.0));
         return stack([channels[0], s, channels[2]], 1);
     }
 
     public static Tensor Hue(Tensor hsv, Tensor factor)
     {
         var channels = hsv.unbind(1);
-        var h = channels[0].add(factor.reshape(-1, 1, 1).mul(TwoPi)).fmod(TwoPi);
+        var h = channels[0].add(factor.reshape(-1, 1, 1).mul(Scalars.Of(TwoPi)), Scalars.One).fmod(Scalars.Of(TwoPi));
         return stack([h, channels[1], channels[2]], 1);
     }
 
@@ -36,12 +37,15 @@ internal static class PhotometricOps
         var (maxValue, argMax) = x.max(1);
         var minValue = x.min(1).values;
         var delta = maxValue.sub(minValue);
-        var s = delta.div(maxValue.add(HsvEpsilon));
-        delta = where(delta.eq(0), ones_like(delta), delta);
+        var s = delta.div(maxValue.add(Scalars.Of(HsvEpsilon), Scalars.One));
+        delta = where(delta.eq(Scalars.Of(0)), ones_like(delta), delta);
         var distances = maxValue.unsqueeze(1).sub(x).unbind(1);
         var (rc, gc, bc) = (distances[0], distances[1], distances[2]);
-        var h = where(argMax.eq(0), bc.sub(gc), where(argMax.eq(1), rc.sub(bc).add(delta.mul(2.0)), gc.sub(rc).add(delta.mul(4.0))));
-        h = h.div(delta).div(6.0).remainder(1.0).mul(TwoPi);
+        var h = where(
+            argMax.eq(Scalars.Of(0)),
+            bc.sub(gc),
+            where(argMax.eq(Scalars.Of(1)), rc.sub(bc).add(delta.mul(Scalars.Of(2.0)), Scalars.One), gc.sub(rc).add(delta.mul(Scalars.Of(4.0)), Scalars.One)));
+        h = h.div(delta).div(Scalars.Of(6.0)).remainder(Scalars.Of(1.0)).mul(Scalars.Of(TwoPi));
         return stack([h, s, maxValue], 1).MoveToOuterDisposeScope();
     }
 
@@ -49,17 +53,23 @@ internal static class PhotometricOps
     {
         using var scope = NewDisposeScope();
         var channels = hsv.unbind(1);
-        var h = channels[0].div(TwoPi);
+        var h = channels[0].div(Scalars.Of(TwoPi));
         var s = channels[1];
         var v = channels[2];
-        var sextant = h.mul(6.0).floor().remainder(6.0);
-        var f = h.mul(6.0).remainder(6.0).sub(sextant);
-        var p = v.mul(s.neg().add(1.0));
-        var q = v.mul(f.mul(s).neg().add(1.0));
-        var t = v.mul(f.neg().add(1.0).mul(s).neg().add(1.0));
+        var one = Scalars.Of(1.0);
+        var six = Scalars.Of(6.0);
+        var sextant = h.mul(six).floor().remainder(six);
+        var f = h.mul(six).remainder(six).sub(sextant);
+        var p = v.mul(s.neg().add(one, Scalars.One));
+        var q = v.mul(f.mul(s).neg().add(one, Scalars.One));
+        var t = v.mul(f.neg().add(one, Scalars.One).mul(s).neg().add(one, Scalars.One));
 
         // Per sextant 0…5, R takes v q p p t v, G takes t v v q p p and B takes p p t v v q.
-        var m = Enumerable.Range(0, 6).Select(k => sextant.eq(k)).ToArray();
+        Tensor[] m =
+        [
+            sextant.eq(Scalars.Of(0)), sextant.eq(Scalars.Of(1)), sextant.eq(Scalars.Of(2)),
+            sextant.eq(Scalars.Of(3)), sextant.eq(Scalars.Of(4)), sextant.eq(Scalars.Of(5)),
+        ];
         var r = where(m[0].logical_or(m[5]), v, where(m[1], q, where(m[4], t, p)));
         var g = where(m[1].logical_or(m[2]), v, where(m[0], t, where(m[3], q, p)));
         var b = where(m[3].logical_or(m[4]), v, where(m[2], t, where(m[5], q, p)));
@@ -102,7 +112,7 @@ internal static class PhotometricOps
     public static Tensor Grayscale(Tensor x)
     {
         var channels = x.unbind(1);
-        var gray = channels[0].mul(0.299).add(channels[1].mul(0.587)).add(channels[2].mul(0.114));
+        var gray = channels[0].mul(Scalars.Of(0.299)).add(channels[1].mul(Scalars.Of(0.587)), Scalars.One).add(channels[2].mul(Scalars.Of(0.114)), Scalars.One);
         return stack([gray, gray, gray], 1);
     }
 
@@ -118,12 +128,12 @@ internal static class PhotometricOps
 
     public static Tensor Sharpness(Tensor x, Tensor factor)
     {
-        var weights = tensor(new float[] { 1, 1, 1, 1, 5, 1, 1, 1, 1 }, device: x.device).to(x.dtype).div(13.0);
+        var weights = tensor(new float[] { 1, 1, 1, 1, 5, 1, 1, 1, 1 }, device: x.device).to(x.dtype).div(Scalars.Of(13.0));
         var kernel = weights.reshape(1, 1, 3, 3).expand(x.shape[1], 1, 3, 3);
-        var degenerate = nn.functional.conv2d(x, kernel, groups: x.shape[1]).clamp(0.0, 1.0);
+        var degenerate = nn.functional.conv2d(x, kernel, groups: x.shape[1]).clamp(Scalars.Of(0.0), Scalars.Of(1.0));
         var interior = nn.functional.pad(ones_like(degenerate, ScalarType.Bool), [1, 1, 1, 1]);
         var result = where(interior, nn.functional.pad(degenerate, [1, 1, 1, 1]), x);
-        return result.add(x.sub(result).mul(PerSample(factor)));
+        return result.add(x.sub(result).mul(PerSample(factor)), Scalars.One);
     }
 
     /// <summary>Runs the whole sequence A (jitter → grayscale → blur → sharpness), each only on the samples its flags select.</summary>
@@ -150,7 +160,12 @@ internal static class PhotometricOps
     }
 
     /// <summary>The blend <c>β·Norm(A(x)) + (1 − β)·x</c> with <c>Norm(u) = (u − 0.5)/0.5</c>.</summary>
-    public static Tensor Blend(Tensor x, Tensor augmented, double beta) => augmented.sub(0.5).div(0.5).mul(beta).add(x.mul(1.0 - beta));
+    public static Tensor Blend(Tensor x, Tensor augmented, double beta)
+    {
+        using var augmentedWeight = Scalars.Create(beta);
+        using var inputWeight = Scalars.Create(1.0 - beta);
+        return augmented.sub(Scalars.Of(0.5)).div(Scalars.Of(0.5)).mul(augmentedWeight).add(x.mul(inputWeight), Scalars.One);
+    }
 
     private static Tensor PerSample(Tensor factor) => factor.reshape(-1, 1, 1, 1);
 

@@ -66,7 +66,7 @@ internal sealed class SymmetricDistillationFunction : autograd.SingleTensorFunct
         var maskWeights = mask?.unsqueeze(1).to(dtype);
         var factor = mask is null
             ? tensor(1.0 / (shape[0] * shape[2] * shape[3]), dtype, studentOriginal.device)
-            : mask.sum().clamp_min(1).to(dtype).reciprocal();
+            : mask.sum().clamp_min(Scalars.Of(1)).to(dtype).reciprocal();
 
         var forward = Direction(teacherOriginal, studentMixed, maskWeights, temperature, needsGradient, out var forwardSum);
         var reverse = Direction(teacherMixed, studentOriginal, maskWeights, temperature, needsGradient, out var reverseSum);
@@ -81,8 +81,10 @@ internal sealed class SymmetricDistillationFunction : autograd.SingleTensorFunct
             ctx.save_data(nameof(InPlaceGradient.Once), new InPlaceGradient.Once());
         }
 
-        var loss = forwardSum.add(reverseSum, reverseWeight).mul(factor).neg_();
-        return temperature == 1.0 ? loss : loss.mul_(temperature * temperature);
+        using var reverseScale = Scalars.Create(reverseWeight);
+        using var temperatureSquared = Scalars.Create(temperature * temperature);
+        var loss = forwardSum.add(reverseSum, reverseScale).mul(factor).neg_();
+        return temperature == 1.0 ? loss : loss.mul_(temperatureSquared);
     }
 
     /// <inheritdoc />
@@ -106,9 +108,11 @@ internal sealed class SymmetricDistillationFunction : autograd.SingleTensorFunct
         }
 
         // d/dz_S of −T²·w·Σ_c p·log_softmax(z_S/T) = T·w·(softmax(z_S/T) − p): the buffers hold the difference.
-        var scale = saved[2].mul(grad_output).mul_(temperature);
+        using var temperatureScale = Scalars.Create(temperature);
+        using var reverseScale = Scalars.Create(reverseWeight);
+        var scale = saved[2].mul(grad_output).mul_(temperatureScale);
         mixed.mul_(scale);
-        original.mul_(scale.mul_(reverseWeight));
+        original.mul_(scale.mul_(reverseScale));
         return [original, mixed, null!, null!, null!, null!, null!, null!];
     }
 
@@ -119,8 +123,9 @@ internal sealed class SymmetricDistillationFunction : autograd.SingleTensorFunct
     private static Tensor? Direction(Tensor teacher, Tensor student, Tensor? mask, double temperature, bool needsGradient, out Tensor sum)
     {
         using var scope = NewDisposeScope();
-        var target = nn.functional.softmax(temperature == 1.0 ? teacher : teacher.div(temperature), 1);
-        var logProbabilities = nn.functional.log_softmax(temperature == 1.0 ? student : student.div(temperature), 1);
+        using var temperatureScale = Scalars.Create(temperature);
+        var target = nn.functional.softmax(temperature == 1.0 ? teacher : teacher.div(temperatureScale), 1);
+        var logProbabilities = nn.functional.log_softmax(temperature == 1.0 ? student : student.div(temperatureScale), 1);
 
         // Masked pixels get p = 0: they drop out of the sum, and their gradient (softmax(z_S/T) there) is zeroed by the backward scale.
         target = mask is null ? target : target.mul_(mask);

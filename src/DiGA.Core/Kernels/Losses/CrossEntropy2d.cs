@@ -33,16 +33,21 @@ public sealed class CrossEntropy2d : ISegmentationLoss
     {
         LossValidation.Validate(logits, labels);
         using var scope = NewDisposeScope();
-        var valid = labels.ne(_options.IgnoreIndex).unsqueeze(1);
-        var safeLabels = labels.unsqueeze(1).masked_fill(valid.logical_not(), 0);
+        using var ignoreIndex = Scalars.Create(_options.IgnoreIndex);
+        var valid = labels.ne(ignoreIndex).unsqueeze(1);
+        var safeLabels = labels.unsqueeze(1).masked_fill(valid.logical_not(), Scalars.Of(0));
 
         // The weights carry the denominator, so the backward pass scales each pixel once: 1/Z on the non-ignored pixels, 0 elsewhere.
         Tensor Weights(Tensor picked)
         {
             var weights = valid.to(picked.dtype);
-            return _options.Normalization == CrossEntropyNormalization.AllPixels
-                ? weights.div_(labels.numel())
-                : weights.div_(valid.sum().clamp_min(1).to(picked.dtype));
+            if (_options.Normalization == CrossEntropyNormalization.AllPixels)
+            {
+                using var pixelCount = Scalars.Create(labels.numel());
+                return weights.div_(pixelCount);
+            }
+
+            return weights.div_(valid.sum().clamp_min(Scalars.Of(1)).to(picked.dtype));
         }
 
         var loss = PixelCrossEntropy.Compute(logits, safeLabels, Weights);

@@ -37,8 +37,9 @@ public sealed class OhemCrossEntropy : ISegmentationLoss
     {
         LossValidation.Validate(logits, labels);
         using var scope = NewDisposeScope();
-        var valid = labels.ne(_options.IgnoreIndex).unsqueeze(1);
-        var safeLabels = labels.unsqueeze(1).masked_fill(valid.logical_not(), 0);
+        using var ignoreIndex = Scalars.Create(_options.IgnoreIndex);
+        var valid = labels.ne(ignoreIndex).unsqueeze(1);
+        var safeLabels = labels.unsqueeze(1).masked_fill(valid.logical_not(), Scalars.Of(0));
         return PixelCrossEntropy.Compute(logits, safeLabels, picked => Weights(picked, valid)).MoveToOuterDisposeScope();
     }
 
@@ -52,11 +53,12 @@ public sealed class OhemCrossEntropy : ISegmentationLoss
 
         // τ needs the (min(MinKept, |V| − 1))-th smallest valid probability, not a full sort: ignored pixels are ranked at 2 (above every
         // probability), so the MinKept + 1 smallest entries hold that value as their largest entry below 2 (all of V when |V| ≤ MinKept).
-        var ranked = where(valid, probability, full_like(probability, 2.0)).flatten();
+        using var minimumThreshold = Scalars.Create(_options.Threshold);
+        var ranked = where(valid, probability, full_like(probability, Scalars.Of(2.0))).flatten();
         var count = (int)Math.Min(_options.MinKept + 1L, ranked.numel());
         var (smallest, _) = ranked.topk(count, largest: false, sorted: false);
-        var threshold = smallest.masked_fill(smallest.ge(2.0), double.NegativeInfinity).max().clamp_min(_options.Threshold);
+        var threshold = smallest.masked_fill(smallest.ge(Scalars.Of(2.0)), Scalars.Of(double.NegativeInfinity)).max().clamp_min(minimumThreshold);
         var kept = valid.logical_and(probability.lt(threshold));
-        return kept.to(picked.dtype).div_(kept.sum().clamp_min(1).to(picked.dtype));
+        return kept.to(picked.dtype).div_(kept.sum().clamp_min(Scalars.Of(1)).to(picked.dtype));
     }
 }

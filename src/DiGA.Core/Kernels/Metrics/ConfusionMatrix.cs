@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,9 +45,10 @@ public sealed class ConfusionMatrix : IDisposable
         using var noGrad = no_grad();
         var truth = labels.flatten().to(ScalarType.Int64);
         var predicted = predictions.flatten().to(ScalarType.Int64);
-        var valid = truth.ge(0).logical_and_(truth.lt(ClassCount));
-        var index = (truth * ClassCount + predicted).masked_select(valid);
-        _counts.add_(bincount(index, null, (long)ClassCount * ClassCount));
+        using var classCount = Scalars.Create(ClassCount);
+        var valid = truth.ge(Scalars.Of(0)).logical_and_(truth.lt(classCount));
+        var index = truth.mul(classCount).add(predicted, Scalars.One).masked_select(valid);
+        _counts.add_(bincount(index, null, (long)ClassCount * ClassCount), Scalars.One);
     }
 
     /// <summary>Adds every count of another matrix of the same size.</summary>
@@ -59,7 +61,7 @@ public sealed class ConfusionMatrix : IDisposable
             throw new ArgumentException($"Cannot add a {other.ClassCount}-class matrix to a {ClassCount}-class matrix.", nameof(other));
         }
 
-        _counts.add_(other._counts.to(_counts.device));
+        _counts.add_(other._counts.to(_counts.device), Scalars.One);
     }
 
     /// <summary>Copies the counts to the host.</summary>

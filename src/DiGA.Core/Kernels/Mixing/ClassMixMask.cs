@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,13 +48,13 @@ public static class ClassMixMask
         var n = labels.shape[0];
         var flat = labels.reshape(n, -1);
         var present = zeros(n, Slots, ScalarType.Bool, labels.device).scatter_(1, flat, ones_like(flat, ScalarType.Bool));
-        var half = present.sum(1, keepdim: true).div(2, rounding_mode: RoundingMode.floor);
+        var half = present.sum(1, keepdim: true).div(Scalars.Of(2), rounding_mode: RoundingMode.floor);
 
         // Random keys for present values, +inf-like for absent ones: the ranks of a random permutation of U.
         var keys = rand(n, Slots, ScalarType.Float32, labels.device, generator: generator);
-        keys = where(present, keys, full_like(keys, 2.0f));
+        keys = where(present, keys, full_like(keys, Scalars.Of(2.0f)));
         var order = keys.argsort(1);
-        var positions = arange(Slots, ScalarType.Int64, labels.device).expand(n, Slots);
+        var positions = arange(Scalars.Of(0), Scalars.Of(Slots), Scalars.One, ScalarType.Int64, labels.device).expand(n, Slots);
         var rank = empty_like(order).scatter_(1, order, positions);
         return present.logical_and(rank.lt(half));
     }
@@ -67,7 +68,7 @@ public static class ClassMixMask
     {
         var n = labels.shape[0];
         var selected = classes.clone();
-        selected.index_fill_(1, tensor(new long[] { ignoreIndex }, device: labels.device), true);
+        selected.index_fill_(1, tensor(new long[] { ignoreIndex }, device: labels.device), Scalars.Of(true));
         return selected.gather(1, labels.reshape(n, -1)).reshape(labels.shape);
     }
 

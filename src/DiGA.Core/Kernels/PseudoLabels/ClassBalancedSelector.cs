@@ -55,7 +55,7 @@ public sealed class ClassBalancedSelector : IPseudoLabelSelector
 
         // p_k/τ_k ≥ 1 exactly when p_k ≥ τ_k: IEEE division is correctly rounded and 1 is representable.
         var (ratio, label) = probabilities.div(thresholds.reshape(1, -1, 1, 1)).max(1);
-        return SelectorValidation.Compose(arguments.OfflineLabels, ratio.ge(1.0).logical_and(label.eq(arguments.OfflineLabels)));
+        return SelectorValidation.Compose(arguments.OfflineLabels, ratio.ge(Scalars.Of(1.0)).logical_and(label.eq(arguments.OfflineLabels)));
     }
 
     /// <summary>The per-class thresholds <c>[C]</c> from pixel confidences and predicted classes <c>[M]</c>: CBST's <c>⌊p·n_k⌋</c>-th largest confidence, or 1.</summary>
@@ -67,8 +67,10 @@ public sealed class ClassBalancedSelector : IPseudoLabelSelector
         var sortedConfidence = confidence.gather(0, byConfidence.gather(0, byClass));
         var counts = zeros(classCount, ScalarType.Int64, confidence.device).scatter_add_(0, predicted, ones_like(predicted));
         var starts = counts.cumsum(0).sub(counts);
-        var rank = counts.to(ScalarType.Float64).mul(keepFraction).floor().to(ScalarType.Int64);
-        var picked = sortedConfidence.gather(0, starts.add(rank).sub(1).clamp(0, confidence.shape[0] - 1));
-        return where(rank.gt(0), picked, ones_like(picked));
+        using var fraction = Scalars.Create(keepFraction);
+        using var lastIndex = Scalars.Create(confidence.shape[0] - 1);
+        var rank = counts.to(ScalarType.Float64).mul(fraction).floor().to(ScalarType.Int64);
+        var picked = sortedConfidence.gather(0, starts.add(rank, Scalars.One).sub(Scalars.Of(1)).clamp(Scalars.Of(0), lastIndex));
+        return where(rank.gt(Scalars.Of(0)), picked, ones_like(picked));
     }
 }

@@ -158,9 +158,11 @@ public sealed class ClassCentroids : IDisposable
         var down = nn.functional.interpolate(labels.unsqueeze(1).to(ScalarType.Float32), [features.shape[2], features.shape[3]], mode: InterpolationMode.Nearest)
             .squeeze(1).to(ScalarType.Int64);
         var predicted = logits.argmax(1);
-        var agreed = where(down.eq(predicted), predicted, full_like(predicted, ClassCount));
+        using var noClass = Scalars.Create(ClassCount);
+        using var momentum = Scalars.Create(_options.Momentum);
+        var agreed = where(down.eq(predicted), predicted, full_like(predicted, noClass));
         var (means, counted) = ClassMeans(features, agreed);
-        var weights = counted.to(ScalarType.Float32).mul(_options.Momentum);
+        var weights = counted.to(ScalarType.Float32).mul(momentum);
         Centroids.copy_(SequentialUpdate(Centroids, means, weights));
     }
 
@@ -180,11 +182,12 @@ public sealed class ClassCentroids : IDisposable
     /// <summary>The running-mean update with the count cap, images in batch order, in closed form over the batch.</summary>
     private void AccumulateMeansCore(Tensor means, Tensor counted)
     {
+        using var countCap = Scalars.Create(_options.CountCap);
         var countedFloat = counted.to(ScalarType.Float32);
-        var before = _counts.unsqueeze(0).add(countedFloat.cumsum(0).sub(countedFloat)).clamp_max(_options.CountCap);
-        var weights = countedFloat.div(before.add(1.0));
+        var before = _counts.unsqueeze(0).add(countedFloat.cumsum(0).sub(countedFloat), Scalars.One).clamp_max(countCap);
+        var weights = countedFloat.div(before.add(Scalars.Of(1.0), Scalars.One));
         Centroids.copy_(SequentialUpdate(Centroids, means, weights));
-        _counts.add_(countedFloat.sum(dim: 0)).clamp_max_(_options.CountCap);
+        _counts.add_(countedFloat.sum(dim: 0), Scalars.One).clamp_max_(countCap);
     }
 
     /// <summary>Applies weighted updates <c>c ← (1 − w_j)·c + w_j·v_j</c> for j = 0 … N−1 in closed form.</summary>
@@ -194,11 +197,11 @@ public sealed class ClassCentroids : IDisposable
     /// <returns>The updated centroids <c>[C, D]</c>.</returns>
     internal static Tensor SequentialUpdate(Tensor centroids, Tensor vectors, Tensor weights)
     {
-        var keep = weights.neg().add(1.0);
+        var keep = weights.neg().add(Scalars.Of(1.0), Scalars.One);
         var suffix = keep.flip(0).cumprod(0).flip(0);
         var after = cat([suffix.narrow(0, 1, suffix.shape[0] - 1), ones_like(suffix.narrow(0, 0, 1))], 0);
         var contribution = weights.mul(after).unsqueeze(2).mul(vectors).sum(dim: 0);
-        return suffix[0].unsqueeze(1).mul(centroids).add(contribution);
+        return suffix[0].unsqueeze(1).mul(centroids).add(contribution, Scalars.One);
     }
 
     /// <summary>Per image and class, the mean feature over the pixels labelled with that class, and whether it counts.</summary>
@@ -211,8 +214,9 @@ public sealed class ClassCentroids : IDisposable
         var masks = nn.functional.one_hot(classMap.reshape(n, -1), ClassCount + 1).narrow(2, 0, ClassCount).to(features.dtype).transpose(1, 2);
         var pixelCounts = masks.sum(2);
         var sums = masks.bmm(features.reshape(n, features.shape[1], -1).transpose(1, 2));
-        var means = sums.div(pixelCounts.clamp_min(1.0).unsqueeze(2));
-        var counted = pixelCounts.ge(_options.MinPixels).logical_and(means.sum(2).ne(0));
+        using var minPixels = Scalars.Create(_options.MinPixels);
+        var means = sums.div(pixelCounts.clamp_min(Scalars.Of(1.0)).unsqueeze(2));
+        var counted = pixelCounts.ge(minPixels).logical_and(means.sum(2).ne(Scalars.Of(0)));
         return (means, counted);
     }
 

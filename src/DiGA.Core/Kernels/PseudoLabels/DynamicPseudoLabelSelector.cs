@@ -67,10 +67,10 @@ public sealed class DynamicPseudoLabelSelector : IPseudoLabelSelector
 
         // One feature-sized temporary (the centred features): the norms are a reduction, and the products a batched matmul
         // [C, D] × [N, D, h·w] that lands in the [N, C, h, w] layout without a permuted copy of the features.
-        var featureNorms = linalg.vector_norm(centeredFeatures, 2, [1], keepdim: true).pow_(2);
+        var featureNorms = centeredFeatures.norm(1, keepdim: true).pow_(Scalars.Of(2));
         var (n, d, h, w) = (features.shape[0], features.shape[1], features.shape[2], features.shape[3]);
         var products = centeredCentroids.matmul(centeredFeatures.view(n, d, h * w)).view(n, -1, h, w);
-        var centroidNorms = centeredCentroids.square().sum(1).reshape(1, -1, 1, 1);
-        return featureNorms.sub(products.mul_(2.0)).add_(centroidNorms).clamp_min_(0.0).sqrt_();
+        var centroidNorms = centeredCentroids.pow(Scalars.Of(2)).sum(1).reshape(1, -1, 1, 1);
+        return featureNorms.sub(products.mul_(Scalars.Of(2.0))).add_(centroidNorms, Scalars.One).clamp_min_(Scalars.Of(0.0)).sqrt_();
     }
 }

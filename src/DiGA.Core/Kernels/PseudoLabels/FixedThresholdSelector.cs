@@ -35,6 +35,7 @@ public sealed class FixedThresholdSelector : IPseudoLabelSelector
         using var noGrad = no_grad();
         var probabilities = nn.functional.softmax(SelectorValidation.Upsample(arguments.TeacherLogits, arguments.OfflineLabels), 1);
         var confidence = probabilities.max(1).values;
-        return SelectorValidation.Compose(arguments.OfflineLabels, confidence.ge(_options.Threshold));
+        using var threshold = Scalars.Create(_options.Threshold);
+        return SelectorValidation.Compose(arguments.OfflineLabels, confidence.ge(threshold));
     }
 }

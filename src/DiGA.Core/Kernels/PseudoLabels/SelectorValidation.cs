@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Kernels.PseudoLabels;
@@ -40,8 +41,8 @@ internal static class SelectorValidation
     /// <summary>Builds the selection from a keep mask: the offline label where kept (and not ignored), 255 elsewhere.</summary>
     public static PseudoLabelSelection Compose(Tensor offlineLabels, Tensor keep)
     {
-        var kept = keep.logical_and(offlineLabels.ne(IgnoreIndex));
-        var labels = where(kept, offlineLabels, full_like(offlineLabels, IgnoreIndex));
+        var kept = keep.logical_and(offlineLabels.ne(Scalars.Of(IgnoreIndex)));
+        var labels = where(kept, offlineLabels, full_like(offlineLabels, Scalars.Of(IgnoreIndex)));
         return new PseudoLabelSelection(labels.MoveToOuterDisposeScope(), kept.MoveToOuterDisposeScope());
     }
 

@@ -68,9 +68,11 @@ public sealed class EmaTeacher : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(decay, 1.0);
         using var noGrad = no_grad();
         var pairs = Pair(teacher.parameters().Cast<Tensor>().ToList(), student.parameters().Cast<Tensor>().ToList(), "parameter");
+        using var teacherWeight = Scalars.Create(decay);
+        using var studentWeight = Scalars.Create(1.0 - decay);
         foreach (var (target, source) in pairs)
         {
-            target.mul_(decay).add_(source, 1.0 - decay);
+            target.mul_(teacherWeight).add_(source, studentWeight);
         }
 
         if (copyBuffers)

@@ -20,13 +20,17 @@ public sealed class CompactArchitecture : SegmentationArchitecture
     public override ISegmentationModel Create(string name, SegmentationModelOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.OutputStride is { } stride && stride != CompactSegmentationModel.OutputStride)
+        {
+            throw new ArgumentException($"SegmentationModelOptions.OutputStride {stride}: the compact model has output stride {CompactSegmentationModel.OutputStride}.", nameof(options));
+        }
+
         return new CompactSegmentationModel(
             new CompactSegmentationModelOptions
             {
                 ClassNames = [.. options.ClassNames],
                 Width = options.BackboneWidth ?? 32,
-                FeatureChannels = options.FeatureChannels ?? 64,
-                OutputStride = options.OutputStride ?? 8,
+                FeatureChannels = options.FeatureChannels ?? 32,
                 Normalization = options.BackboneNormalization,
                 InputNormalization = options.InputNormalization,
                 Device = options.Device,
@@ -42,6 +46,13 @@ public sealed class CompactArchitecture : SegmentationArchitecture
     /// <inheritdoc />
     public override ISegmentationModel Rebuild(JsonObject description, string device)
     {
+        ArgumentNullException.ThrowIfNull(description);
+        if (description.ContainsKey("OutputStride"))
+        {
+            // Only the earlier design (ResNet trunk at output stride 8 or 4 with the ASPP + squeeze-excitation head) recorded an output stride.
+            throw new ArgumentException("The description is of the earlier compact design (output stride 8 or 4, ASPP + squeeze-excitation head), which this version no longer builds; retrain the model.", nameof(description));
+        }
+
         var options = description.Deserialize<CompactSegmentationModelOptions>(ModelJson.Options) ?? throw new ArgumentException("The compact-model description is empty.", nameof(description));
         options.Device = device;
         return new CompactSegmentationModel(options);

@@ -46,6 +46,6 @@ internal sealed class CompactBasicBlock : Module<Tensor, Tensor>
         var x = functional.relu(_norm1.forward(BlockAlignedConvolution.Forward(_conv1, input)));
         x = _norm2.forward(BlockAlignedConvolution.Forward(_conv2, x));
         var residual = _shortcut is null ? input : _shortcut.forward(input);
-        return functional.relu(x.add_(residual)).MoveToOuterDisposeScope();
+        return functional.relu(x.add_(residual, Scalars.One)).MoveToOuterDisposeScope();
     }
 }

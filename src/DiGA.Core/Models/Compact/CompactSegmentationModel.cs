@@ -1,5 +1,4 @@
 using DiGA.Core.Foundation;
-using DiGA.Core.Models.DeepLab;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -9,16 +8,21 @@ using static TorchSharp.torch;
 namespace DiGA.Core.Models.Compact;
 
 /// <summary>
-/// A small segmentation model for CPUs (≈0.4 M parameters at the default width): a narrow ResNet at output stride 8 (or 4)
-/// and the same ASPP + squeeze-excitation head, feature layer and 1×1 classifier as <see cref="DeepLabV2"/>.
+/// A small segmentation model for CPUs (≈0.11 M parameters at the default width): a narrow residual trunk at output stride 4
+/// (dilated blocks for context), a light multi-rate head with a stride-4 skip, and a fusion with the stride-2 stem feature,
+/// so that thin objects (poles, persons) keep their shape at small image sizes.
 /// </summary>
 /// <remarks>
-/// <c>Forward</c> returns logits <c>[N, C, ⌈H/s⌉, ⌈W/s⌉]</c> and features <c>[N, FeatureChannels, ⌈H/s⌉, ⌈W/s⌉]</c> with s the output
-/// stride; callers upsample. Backbone convolutions use Kaiming-normal (fan-out) weights; the head is initialised like the
-/// DeepLabV2 head. The module is created in training mode. Not thread-safe; disposing the model disposes its parameters and buffers.
+/// <c>Forward</c> returns logits <c>[N, C, ⌈H/2⌉, ⌈W/2⌉]</c> and features <c>[N, FeatureChannels, ⌈H/2⌉, ⌈W/2⌉]</c> (output stride 2,
+/// <see cref="SegmentationModelInfo.OutputStride"/>); callers upsample. Convolutions use Kaiming-normal (fan-out) weights and zero biases, norm
+/// layers weight 1 and bias 0, the classifier N(0, 0.01). The module is created in training mode. Not thread-safe;
+/// disposing the model disposes its parameters and buffers.
 /// </remarks>
 public sealed class CompactSegmentationModel : ISegmentationModel
 {
+    /// <summary>The output stride of the logits and features.</summary>
+    internal const int OutputStride = 2;
+
     private readonly CompactSegmentationModelOptions _options;
     private readonly CompactNetwork _network;
     private readonly Device _device;
@@ -48,7 +52,7 @@ public sealed class CompactSegmentationModel : ISegmentationModel
 
         _network.to(_device);
         _network.train();
-        Info = new SegmentationModelInfo(CompactArchitecture.Name, [.. options.ClassNames], options.FeatureChannels, options.OutputStride, options.InputNormalization);
+        Info = new SegmentationModelInfo(CompactArchitecture.Name, [.. options.ClassNames], options.FeatureChannels, OutputStride, options.InputNormalization);
     }
 
     /// <inheritdoc />
@@ -79,7 +83,7 @@ public sealed class CompactSegmentationModel : ISegmentationModel
         return clone;
     }
 
-    /// <summary>Gets the groups <c>backbone</c> (stem, layer1–3; 1×) and <c>head</c> (decoder; 10×).</summary>
+    /// <summary>Gets the groups <c>backbone</c> (stem, down, layer1–3; 1×) and <c>head</c> (decoder; 10×).</summary>
     /// <returns>The two groups, each trainable parameter once.</returns>
     public IReadOnlyList<ModelParameterGroup> GetParameterGroups() =>
     [
@@ -93,27 +97,27 @@ public sealed class CompactSegmentationModel : ISegmentationModel
     private void Initialize(int seed)
     {
         using var generator = SegmentationModelSupport.CreateGenerator(seed);
-        foreach (var module in _network.BackboneModules)
+        foreach (var (_, child) in _network.named_modules())
         {
-            foreach (var (_, child) in module.named_modules())
+            switch (child)
             {
-                switch (child)
-                {
-                    case Conv2d conv:
-                        ModelInitialization.KaimingNormalFanOut(conv, generator);
-                        break;
-                    case BatchNorm2d bn:
-                        ModelInitialization.Constant(bn.weight, 1.0);
-                        ModelInitialization.Constant(bn.bias, 0.0);
-                        break;
-                    case GroupNorm gn:
-                        ModelInitialization.Constant(gn.weight, 1.0);
-                        ModelInitialization.Constant(gn.bias, 0.0);
-                        break;
-                }
+                case Conv2d conv when ReferenceEquals(conv, _network.Head.Classifier):
+                    ModelInitialization.Normal(conv.weight!, 0.01, generator);
+                    ModelInitialization.Constant(conv.bias, 0.0);
+                    break;
+                case Conv2d conv:
+                    ModelInitialization.KaimingNormalFanOut(conv, generator);
+                    ModelInitialization.Constant(conv.bias, 0.0);
+                    break;
+                case BatchNorm bn:
+                    ModelInitialization.Constant(bn.weight, 1.0);
+                    ModelInitialization.Constant(bn.bias, 0.0);
+                    break;
+                case GroupNorm gn:
+                    ModelInitialization.Constant(gn.weight, 1.0);
+                    ModelInitialization.Constant(gn.bias, 0.0);
+                    break;
             }
         }
-
-        ModelInitialization.InitializeHead(_network.Head, 0.01, generator);
     }
 }

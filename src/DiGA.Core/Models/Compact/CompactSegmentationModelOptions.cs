@@ -4,7 +4,7 @@ using DiGA.Core.Models.DeepLab;
 
 namespace DiGA.Core.Models.Compact;
 
-/// <summary>Options of <see cref="CompactSegmentationModel"/>, a small CPU-friendly model with the DeepLabV2 head contract.</summary>
+/// <summary>Options of <see cref="CompactSegmentationModel"/>, a small CPU-friendly model at output stride 2.</summary>
 public sealed class CompactSegmentationModelOptions
 {
     /// <summary>Gets or sets the class names in train-id order; their count is the number of output channels.</summary>
@@ -13,31 +13,26 @@ public sealed class CompactSegmentationModelOptions
     [MinLength(1)]
     public IList<string> ClassNames { get; set; } = [.. LabelSpace.Cityscapes19.ClassNames];
 
-    /// <summary>Gets or sets the backbone width: the stem ends with this many channels, the last stage with twice as many.</summary>
+    /// <summary>Gets or sets the trunk width: the stem has half as many channels, the stride-4 trunk and the head branches this many.</summary>
     /// <value>The default value is 32.</value>
     [Range(8, 1024)]
     public int Width { get; set; } = 32;
 
-    /// <summary>Gets or sets the channel count of the ASPP branches and of the decoder features; a multiple of <see cref="GroupCount"/>.</summary>
-    /// <value>The default value is 64.</value>
+    /// <summary>Gets or sets the channel count of the stride-2 decoder features (the penultimate layer, used for class centroids); with <see cref="BackboneNormalization.GroupNorm"/> a multiple of <see cref="GroupCount"/>.</summary>
+    /// <value>The default value is 32.</value>
     [Range(8, 4096)]
-    public int FeatureChannels { get; set; } = 64;
+    public int FeatureChannels { get; set; } = 32;
 
-    /// <summary>Gets or sets the output stride, 4 or 8.</summary>
-    /// <value>The default value is 8.</value>
-    [AllowedValues(4, 8)]
-    public int OutputStride { get; set; } = 8;
-
-    /// <summary>Gets or sets the dilation of the 3×3 ASPP branches.</summary>
-    /// <value>The default value is 1, 2, 3.</value>
+    /// <summary>Gets or sets the dilations of the 3×3 context branches of the head, on the stride-4 grid.</summary>
+    /// <value>The default value is 6, 12.</value>
     [Required]
-    public IList<int> AtrousRates { get; set; } = [1, 2, 3];
+    public IList<int> AtrousRates { get; set; } = [6, 12];
 
-    /// <summary>Gets or sets the backbone normalisation layer.</summary>
+    /// <summary>Gets or sets the normalisation layer of the trunk and the head.</summary>
     /// <value>The default value is <see cref="BackboneNormalization.BatchNorm"/>.</value>
     public BackboneNormalization Normalization { get; set; } = BackboneNormalization.BatchNorm;
 
-    /// <summary>Gets or sets the number of GroupNorm groups (head, and backbone with <see cref="BackboneNormalization.GroupNorm"/>).</summary>
+    /// <summary>Gets or sets the number of GroupNorm groups with <see cref="BackboneNormalization.GroupNorm"/>.</summary>
     /// <value>The default value is 8.</value>
     [Range(1, 256)]
     public int GroupCount { get; set; } = 8;
@@ -66,7 +61,6 @@ public sealed class CompactSegmentationModelOptions
         ClassNames = [.. ClassNames],
         Width = Width,
         FeatureChannels = FeatureChannels,
-        OutputStride = OutputStride,
         AtrousRates = [.. AtrousRates],
         Normalization = Normalization,
         GroupCount = GroupCount,
@@ -88,19 +82,19 @@ public sealed class CompactSegmentationModelOptions
             throw new ArgumentException($"CompactSegmentationModelOptions.Width must be a positive even number, got {Width}.", "options");
         }
 
-        if (GroupCount < 1 || FeatureChannels < GroupCount || FeatureChannels % GroupCount != 0)
+        if (FeatureChannels < 1)
         {
-            throw new ArgumentException($"CompactSegmentationModelOptions.FeatureChannels ({FeatureChannels}) must be a positive multiple of GroupCount ({GroupCount}).", "options");
+            throw new ArgumentException($"CompactSegmentationModelOptions.FeatureChannels must be positive, got {FeatureChannels}.", "options");
         }
 
-        if (Normalization == BackboneNormalization.GroupNorm && (Width / 2) % GroupCount != 0)
+        if (GroupCount < 1)
         {
-            throw new ArgumentException($"With GroupNorm, CompactSegmentationModelOptions.Width / 2 ({Width / 2}) must be a multiple of GroupCount ({GroupCount}).", "options");
+            throw new ArgumentException($"CompactSegmentationModelOptions.GroupCount must be positive, got {GroupCount}.", "options");
         }
 
-        if (OutputStride is not (4 or 8))
+        if (Normalization == BackboneNormalization.GroupNorm && ((Width / 2) % GroupCount != 0 || FeatureChannels % GroupCount != 0))
         {
-            throw new ArgumentException($"CompactSegmentationModelOptions.OutputStride must be 4 or 8, got {OutputStride}.", "options");
+            throw new ArgumentException($"With GroupNorm, CompactSegmentationModelOptions.Width / 2 ({Width / 2}) and FeatureChannels ({FeatureChannels}) must be multiples of GroupCount ({GroupCount}).", "options");
         }
 
         if (AtrousRates is null || AtrousRates.Count == 0 || AtrousRates.Any(r => r < 1))

@@ -20,19 +20,19 @@ internal sealed class DeepLabBottleneck : Module<Tensor, Tensor>
     private readonly Conv2d _conv1;
 
     [ComponentName(Name = "bn1")]
-    private readonly BatchNorm2d _bn1;
+    private readonly ScalarSafeBatchNorm2d _bn1;
 
     [ComponentName(Name = "conv2")]
     private readonly Conv2d _conv2;
 
     [ComponentName(Name = "bn2")]
-    private readonly BatchNorm2d _bn2;
+    private readonly ScalarSafeBatchNorm2d _bn2;
 
     [ComponentName(Name = "conv3")]
     private readonly Conv2d _conv3;
 
     [ComponentName(Name = "bn3")]
-    private readonly BatchNorm2d _bn3;
+    private readonly ScalarSafeBatchNorm2d _bn3;
 
     [ComponentName(Name = "downsample")]
     private readonly Sequential? _downsample;
@@ -55,9 +55,9 @@ internal sealed class DeepLabBottleneck : Module<Tensor, Tensor>
     }
 
     /// <summary>Creates a BatchNorm2d (eps 1e-5, momentum 0.1) whose affine parameters do not train.</summary>
-    internal static BatchNorm2d FrozenBatchNorm(long channels)
+    internal static ScalarSafeBatchNorm2d FrozenBatchNorm(long channels)
     {
-        var bn = BatchNorm2d(channels, eps: 1e-5, momentum: 0.1);
+        var bn = new ScalarSafeBatchNorm2d(channels, eps: 1e-5, momentum: 0.1);
         bn.weight!.requires_grad = false;
         bn.bias!.requires_grad = false;
         return bn;
@@ -70,6 +70,6 @@ internal sealed class DeepLabBottleneck : Module<Tensor, Tensor>
         x = functional.relu(_bn2.forward(BlockAlignedConvolution.Forward(_conv2, x)));
         x = _bn3.forward(_conv3.forward(x));
         var residual = _downsample is null ? input : _downsample.forward(input);
-        return functional.relu(x.add_(residual)).MoveToOuterDisposeScope();
+        return functional.relu(x.add_(residual, Scalars.One)).MoveToOuterDisposeScope();
     }
 }

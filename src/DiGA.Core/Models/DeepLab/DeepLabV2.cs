@@ -140,7 +140,7 @@ public sealed class DeepLabV2 : ISegmentationModel
                     case Conv2d conv:
                         ModelInitialization.Normal(conv.weight!, 0.01, generator);
                         break;
-                    case BatchNorm2d bn:
+                    case BatchNorm bn:
                         ModelInitialization.Constant(bn.weight, 1.0);
                         ModelInitialization.Constant(bn.bias, 0.0);
                         break;

@@ -17,7 +17,7 @@ internal sealed class DeepLabV2Network : Module<Tensor, (Tensor Logits, Tensor F
     private readonly Conv2d _conv1;
 
     [ComponentName(Name = "bn1")]
-    private readonly BatchNorm2d _bn1;
+    private readonly ScalarSafeBatchNorm2d _bn1;
 
     [ComponentName(Name = "layer1")]
     private readonly Sequential _layer1;

@@ -76,7 +76,7 @@ internal sealed class SlidingWindowInference : DelegatingSegmentationModel
                     windowLogits = output.Logits.alias();
                     var features = interpolate(output.Features, size: window, mode: InterpolationMode.Bilinear, align_corners: true);
                     featureSum ??= zeros([images.shape[0], features.shape[1], paddedHeight, paddedWidth], dtype: features.dtype, device: features.device).MoveToOuterDisposeScope();
-                    featureSum[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(features);
+                    featureSum[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(features, Scalars.One);
                 }
                 else
                 {
@@ -85,8 +85,8 @@ internal sealed class SlidingWindowInference : DelegatingSegmentationModel
 
                 var logits = interpolate(windowLogits, size: window, mode: InterpolationMode.Bilinear, align_corners: true);
                 logitSum ??= zeros([images.shape[0], logits.shape[1], paddedHeight, paddedWidth], dtype: logits.dtype, device: logits.device).MoveToOuterDisposeScope();
-                logitSum[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(logits);
-                count[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(1.0);
+                logitSum[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(logits, Scalars.One);
+                count[.., .., TensorIndex.Slice(top, top + window[0]), TensorIndex.Slice(left, left + window[1])].add_(Scalars.Of(1.0), Scalars.One);
             }
         }
 

@@ -148,8 +148,8 @@ internal sealed class MixTransformerBlock : Module<Tensor, Tensor>
     public Tensor Forward(Tensor tokens, long height, long width)
     {
         using var scope = NewDisposeScope();
-        var x = tokens.add(DropPath(_attn.Forward(_norm1.forward(tokens), height, width)));
-        x = x.add(DropPath(_mlp.Forward(_norm2.forward(x), height, width)));
+        var x = tokens.add(DropPath(_attn.Forward(_norm1.forward(tokens), height, width)), Scalars.One);
+        x = x.add(DropPath(_mlp.Forward(_norm2.forward(x), height, width)), Scalars.One);
         return x.MoveToOuterDisposeScope();
     }
 
@@ -166,7 +166,8 @@ internal sealed class MixTransformerBlock : Module<Tensor, Tensor>
 
         var keep = 1.0 - _dropPath;
         using var mask = empty([branch.shape[0], 1, 1], branch.dtype, branch.device).bernoulli_(keep);
-        return branch.div(keep).mul_(mask);
+        using var keepScalar = Scalars.Create(keep);
+        return branch.div(keepScalar).mul_(mask);
     }
 }
 
@@ -235,7 +236,8 @@ internal sealed class EfficientSelfAttention : Module<Tensor, Tensor>
 
         var kv = _kv.forward(context).reshape(batch, -1, 2, _heads, headDim).permute(2, 0, 3, 1, 4);
         var (k, v) = (kv[0], kv[1]);
-        var attention = q.matmul(k.transpose(-2, -1)).mul_(_scale).softmax(-1);
+        using var scale = Scalars.Create(_scale);
+        var attention = q.matmul(k.transpose(-2, -1)).mul_(scale).softmax(-1);
         var x = attention.matmul(v).transpose(1, 2).reshape(batch, count, _dim);
         return _proj.forward(x).MoveToOuterDisposeScope();
     }

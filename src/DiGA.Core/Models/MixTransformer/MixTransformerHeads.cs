@@ -59,14 +59,14 @@ internal sealed class ConvBatchNormRelu : Module<Tensor, Tensor>
     private readonly Conv2d _conv;
 
     [ComponentName(Name = "bn")]
-    private readonly BatchNorm2d _bn;
+    private readonly ScalarSafeBatchNorm2d _bn;
 
     public ConvBatchNormRelu(long inputs, long outputs, int kernel, int dilation = 1, bool depthwise = false)
         : base(nameof(ConvBatchNormRelu))
     {
         var padding = kernel == 1 ? 0 : dilation * (kernel / 2);
         _conv = Conv2d(inputs, outputs, kernel_size: kernel, padding: padding, dilation: dilation, groups: depthwise ? inputs : 1, bias: false);
-        _bn = BatchNorm2d(outputs);
+        _bn = new ScalarSafeBatchNorm2d(outputs);
         RegisterComponents();
     }
 
@@ -74,7 +74,7 @@ internal sealed class ConvBatchNormRelu : Module<Tensor, Tensor>
     public Conv2d Convolution => _conv;
 
     /// <summary>Gets the BatchNorm.</summary>
-    public BatchNorm2d BatchNorm => _bn;
+    public ScalarSafeBatchNorm2d BatchNorm => _bn;
 
     public override Tensor forward(Tensor input)
     {

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using DiGA.Core.Models;
 using DiGA.Core.Models.Architectures;
 using DiGA.Core.Models.Inference;
@@ -9,7 +10,8 @@ namespace DiGA.Core.Training.Optimization;
 /// <summary>
 /// The optimiser of a segmentation model: SGD with momentum and weight decay (the reference) or AdamW, over the model's
 /// parameter groups (<see cref="ISegmentationModel.GetParameterGroups"/>), each group's learning rate being the base rate
-/// times its multiplier and its weight decay the configured decay times <see cref="ModelParameterGroup.WeightDecayMultiplier"/>. Wraps TorchSharp's <c>torch.optim.SGD</c> / <c>AdamW</c>.
+/// times its multiplier and its weight decay the configured decay times <see cref="ModelParameterGroup.WeightDecayMultiplier"/>. Wraps TorchSharp's <c>torch.optim.SGD</c> / <c>AdamW</c>
+/// (subclasses whose <c>step</c> keeps every <c>Scalar</c> alive until libtorch has read it; same updates and state).
 /// </summary>
 /// <remarks>
 /// One optimiser per model; not thread-safe. Disposing it disposes the optimiser state, not the model.
@@ -62,7 +64,7 @@ public sealed class SegmentationOptimizer : IDisposable
                     weight_decay = settings.WeightDecay * g.WeightDecayMultiplier,
                 }))
                 .ToArray();
-            _optimizer = torch.optim.SGD(sgdGroups, settings.BaseLearningRate, settings.Momentum, 0.0, settings.WeightDecay);
+            _optimizer = new ScalarSafeSgd(sgdGroups, settings.BaseLearningRate, settings.Momentum, dampening: 0.0, settings.WeightDecay);
             _groups = [.. sgdGroups.Select((group, i) => ((ParamGroup)group, groups[i].LearningRateMultiplier))];
         }
         else
@@ -74,7 +76,7 @@ public sealed class SegmentationOptimizer : IDisposable
                     weight_decay = settings.WeightDecay * g.WeightDecayMultiplier,
                 }))
                 .ToArray();
-            _optimizer = torch.optim.AdamW(adamGroups, settings.BaseLearningRate, weight_decay: settings.WeightDecay);
+            _optimizer = new ScalarSafeAdamW(adamGroups, settings.BaseLearningRate, settings.WeightDecay);
             _groups = [.. adamGroups.Select((group, i) => ((ParamGroup)group, groups[i].LearningRateMultiplier))];
         }
     }

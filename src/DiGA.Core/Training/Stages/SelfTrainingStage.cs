@@ -105,7 +105,9 @@ internal sealed class SelfTrainingStage : StageTrainer
         var seg = _components.Loss.Compute(studentLogits[..b], ys);
         var segMixed = _components.Loss.Compute(mixedLogits, mixedLabels);
         var kd = _components.Distiller.ComputeLoss(new DistillationArguments(studentLogits[..b], studentLogits[b..], teacherLogits[..b], teacherLogits[b..]));
-        var total = (seg + segMixed) * _selfTraining.SegmentationWeight + kd * _selfTraining.DistillationWeight;
+        using var segmentationWeight = Scalars.Create(_selfTraining.SegmentationWeight);
+        using var distillationWeight = Scalars.Create(_selfTraining.DistillationWeight);
+        var total = seg.add(segMixed, Scalars.One).mul(segmentationWeight).add(kd.mul(distillationWeight), Scalars.One);
         return new StageLossTensors(total, seg) { MixedSupervised = segMixed, Distillation = kd, KeptFraction = kept };
     }
 }

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.Training.Stages;
@@ -36,7 +37,7 @@ internal sealed class LossAccumulator(Device device) : IDisposable
             if (terms[i] is { } term)
             {
                 _sums[i] ??= zeros([], ScalarType.Float64, device).MoveToOuterDisposeScope();
-                _sums[i]!.add_(term.detach().to(ScalarType.Float64));
+                _sums[i]!.add_(term.detach().to(ScalarType.Float64), Scalars.One);
             }
         }
 

@@ -68,7 +68,9 @@ internal sealed class WarmUpStage : StageTrainer
 
         var seg = _loss.Compute(studentLogits[..(int)b], y);
         var kd = _distiller.ComputeLoss(new DistillationArguments(studentLogits[..(int)b], studentLogits[(int)b..], teacherLogits[..(int)b], teacherLogits[(int)b..]));
-        var total = seg * _warmUp.SegmentationWeight + kd * _warmUp.DistillationWeight;
+        using var segmentationWeight = Scalars.Create(_warmUp.SegmentationWeight);
+        using var distillationWeight = Scalars.Create(_warmUp.DistillationWeight);
+        var total = seg.mul(segmentationWeight).add(kd.mul(distillationWeight), Scalars.One);
         return new StageLossTensors(total, seg) { Distillation = kd };
     }
 

@@ -57,7 +57,7 @@ internal sealed class Conv2dBlock : Module<Tensor, Tensor>
         _activation = activation switch
         {
             BlockActivation.Relu => ReLU(),
-            BlockActivation.LeakyRelu => LeakyReLU(0.2),
+            BlockActivation.LeakyRelu => new ScalarSafeLeakyReLU(Scalars.Of(0.2)),
             BlockActivation.Tanh => Tanh(),
             _ => null,
         };

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -25,7 +26,7 @@ internal sealed class ResBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return _model.forward(input).add_(input).MoveToOuterDisposeScope();
+        return _model.forward(input).add_(input, Scalars.One).MoveToOuterDisposeScope();
     }
 }
 

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -14,7 +15,7 @@ internal static class TranslatorLosses
         var loss = zeros(1, device: real[0].device).squeeze();
         for (var k = 0; k < real.Count; k++)
         {
-            loss = loss + (real[k] - 1).square().mean() + fake[k].square().mean();
+            loss = loss.add(real[k].sub(Scalars.Of(1)).pow(Scalars.Of(2)).mean(), Scalars.One).add(fake[k].pow(Scalars.Of(2)).mean(), Scalars.One);
         }
 
         return loss.MoveToOuterDisposeScope();
@@ -27,7 +28,7 @@ internal static class TranslatorLosses
         var loss = zeros(1, device: fake[0].device).squeeze();
         foreach (var output in fake)
         {
-            loss = loss + (output - 1).square().mean();
+            loss = loss.add(output.sub(Scalars.Of(1)).pow(Scalars.Of(2)).mean(), Scalars.One);
         }
 
         return loss.MoveToOuterDisposeScope();
@@ -45,10 +46,11 @@ internal static class TranslatorLosses
         using var scope = NewDisposeScope();
         var kernel = ones(1, 1, 5, 5, dtype: ScalarType.Float32, device: labels.device);
         kernel[0, 0, 2, 2] = tensor(-24f);
-        kernel.div_(48f);
+        kernel.div_(Scalars.Of(48f));
         var padded = functional.pad(labels.to(ScalarType.Float32).unsqueeze(1), [2, 2, 2, 2], PaddingModes.Reflect);
         var laplacian = functional.conv2d(padded, kernel);
-        return laplacian.abs().gt(threshold).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        using var thresholdScalar = Scalars.Create(threshold);
+        return laplacian.abs().gt(thresholdScalar).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>Edge loss: <c>mean|x ⊙ E − y ⊙ E|</c> over all elements, with <c>E</c> broadcast over the 3 channels.</summary>
@@ -86,7 +88,8 @@ internal static class TranslatorLosses
         var loss = zeros(1, device: input.device).squeeze();
         for (var i = 0; i < weights.Count; i++)
         {
-            loss = loss + (weights[i] * functional.l1_loss(inputFeatures[i], targetFeatures[i].detach()));
+            using var weight = Scalars.Create(weights[i]);
+            loss = loss.add(functional.l1_loss(inputFeatures[i], targetFeatures[i].detach()).mul(weight), Scalars.One);
         }
 
         return loss.MoveToOuterDisposeScope();

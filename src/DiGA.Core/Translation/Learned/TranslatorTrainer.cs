@@ -81,8 +81,8 @@ public sealed class TranslatorTrainer : IDisposable
         var generatorParameters = SourceEncoder.parameters().Concat(TargetEncoder.parameters())
             .Concat(SourceToTargetDecoder.parameters()).Concat(TargetToSourceDecoder.parameters());
         var discriminatorParameters = SourceToTargetDiscriminator.parameters().Concat(TargetToSourceDiscriminator.parameters());
-        _generatorOptimizer = optim.Adam(generatorParameters, options.LearningRate, options.Beta1, options.Beta2);
-        _discriminatorOptimizer = optim.Adam(discriminatorParameters, options.LearningRate, options.Beta1, options.Beta2);
+        _generatorOptimizer = new ScalarSafeAdam(generatorParameters, options.LearningRate, options.Beta1, options.Beta2);
+        _discriminatorOptimizer = new ScalarSafeAdam(discriminatorParameters, options.LearningRate, options.Beta1, options.Beta2);
     }
 
     /// <summary>Gets the number of steps taken so far.</summary>
@@ -138,21 +138,26 @@ public sealed class TranslatorTrainer : IDisposable
 
         _discriminatorOptimizer.zero_grad();
         var discriminatorLoss =
-            TranslatorLosses.DiscriminatorLoss(SourceToTargetDiscriminator.forward(xt), SourceToTargetDiscriminator.forward(sourceToTarget.detach()))
-            + TranslatorLosses.DiscriminatorLoss(TargetToSourceDiscriminator.forward(xs), TargetToSourceDiscriminator.forward(targetToSource.detach()));
+            TranslatorLosses.DiscriminatorLoss(SourceToTargetDiscriminator.forward(xt), SourceToTargetDiscriminator.forward(sourceToTarget.detach())).add(
+            TranslatorLosses.DiscriminatorLoss(TargetToSourceDiscriminator.forward(xs), TargetToSourceDiscriminator.forward(targetToSource.detach())), Scalars.One);
         discriminatorLoss.backward();
         _discriminatorOptimizer.step();
 
         _generatorOptimizer.zero_grad();
         var adversarial = TranslatorLosses.GeneratorLoss(SourceToTargetDiscriminator.forward(sourceToTarget))
-            + TranslatorLosses.GeneratorLoss(TargetToSourceDiscriminator.forward(targetToSource));
-        var cycle = functional.l1_loss(sourceCycle, xs) + functional.l1_loss(targetCycle, xt);
-        var self = functional.l1_loss(sourceSelf, xs) + functional.l1_loss(targetSelf, xt);
+            .add(TranslatorLosses.GeneratorLoss(TargetToSourceDiscriminator.forward(targetToSource)), Scalars.One);
+        var cycle = functional.l1_loss(sourceCycle, xs).add(functional.l1_loss(targetCycle, xt), Scalars.One);
+        var self = functional.l1_loss(sourceSelf, xs).add(functional.l1_loss(targetSelf, xt), Scalars.One);
         var perceptual = TranslatorLosses.PerceptualLoss(_perceptual, _layerWeights, sourceToTarget, xs)
-            + TranslatorLosses.PerceptualLoss(_perceptual, _layerWeights, targetToSource, xt);
+            .add(TranslatorLosses.PerceptualLoss(_perceptual, _layerWeights, targetToSource, xt), Scalars.One);
         var edge = TranslatorLosses.EdgeLoss(xs, sourceToTarget, TranslatorLosses.SemanticEdgeMask(ys, _options.EdgeThreshold));
-        var generatorLoss = (_options.AdversarialWeight * adversarial) + (_options.CycleWeight * cycle) + (_options.EdgeWeight * edge)
-            + (_options.PerceptualWeight * perceptual) + (_options.SelfReconstructionWeight * self);
+        using var adversarialWeight = Scalars.Create(_options.AdversarialWeight);
+        using var cycleWeight = Scalars.Create(_options.CycleWeight);
+        using var edgeWeight = Scalars.Create(_options.EdgeWeight);
+        using var perceptualWeight = Scalars.Create(_options.PerceptualWeight);
+        using var selfWeight = Scalars.Create(_options.SelfReconstructionWeight);
+        var generatorLoss = adversarial.mul(adversarialWeight).add(cycle.mul(cycleWeight), Scalars.One).add(edge.mul(edgeWeight), Scalars.One)
+            .add(perceptual.mul(perceptualWeight), Scalars.One).add(self.mul(selfWeight), Scalars.One);
         generatorLoss.backward();
         _generatorOptimizer.step();
         _discriminatorOptimizer.zero_grad();

@@ -24,7 +24,7 @@ public class SyntheticBenchmarkReportTests
         var report = new StringBuilder();
         var rows = new List<(string Name, DatasetStatistics Stats)>();
         var timer = Stopwatch.StartNew();
-        var sourceOptions = Options(TargetStyle.Default, full);
+        var sourceOptions = Options(TargetStyle.ColorShift, full);
         var source = new SyntheticDataset(sourceOptions, SyntheticSplit.Source);
         report.AppendLine(CultureInfo.InvariantCulture, $"source generation: {source.Count} images in {timer.Elapsed.TotalSeconds:F2} s");
         rows.Add(("source", DatasetStatistics.Compute(source)));

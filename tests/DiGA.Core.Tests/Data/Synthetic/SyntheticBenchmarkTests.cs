@@ -7,7 +7,7 @@ public class SyntheticBenchmarkTests
 {
     private static readonly byte[] NineClasses = [0, 1, 2, 5, 8, 9, 10, 11, 13];
 
-    private static SyntheticBenchmarkOptions Small(int seed = 0, int height = 32, int width = 64, TargetStyle style = TargetStyle.Default, int parallelism = 0) => new()
+    private static SyntheticBenchmarkOptions Small(int seed = 0, int height = 32, int width = 64, TargetStyle style = TargetStyle.ColorShift, int parallelism = 0) => new()
     {
         Seed = seed,
         Height = height,

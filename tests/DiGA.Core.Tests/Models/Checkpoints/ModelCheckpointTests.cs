@@ -27,7 +27,6 @@ public sealed class ModelCheckpointTests : IDisposable
             ClassNames = ["sky", "road", "car"],
             Width = 16,
             FeatureChannels = 32,
-            OutputStride = 4,
             Normalization = BackboneNormalization.GroupNorm,
             InputNormalization = ImageNormalization.ImageNet,
             Device = "cpu",
@@ -144,6 +143,20 @@ public sealed class ModelCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Load_CheckpointOfTheEarlierCompactDesign_ThrowsSayingSo()
+    {
+        // The earlier compact design (a ResNet trunk at output stride 8 or 4 and the ASPP + squeeze-excitation head) recorded
+        // OutputStride among its options; its tensors have other names, so it is refused before any tensor is read.
+        using var model = new CompactSegmentationModel(CompactOptions());
+        var options = JsonSerializer.SerializeToNode(model.Options, Version1Json)!.AsObject();
+        options["OutputStride"] = 8;
+        var path = Path.Combine(_directory, "earlier-compact.safetensors");
+        WriteVersion1(model, path, deepLabV2: null, compact: options);
+
+        FluentActions.Invoking(() => ModelCheckpoint.Load(path, "cpu")).Should().Throw<InvalidDataException>().WithMessage("*earlier compact design*retrain*");
+    }
+
+    [Fact]
     public void Load_Version1DeepLabCheckpoint_RebuildsTheModelWithoutInputScale()
     {
         var options = DeepLabV2Tests.NarrowOptions(depth: 50);
@@ -181,7 +194,6 @@ public sealed class ModelCheckpointTests : IDisposable
         ClassNames = ["sky", "road", "car"],
         Width = 16,
         FeatureChannels = 32,
-        OutputStride = 4,
         InputNormalization = ImageNormalization.ImageNet,
         Device = "cpu",
         Seed = 9,

@@ -1,3 +1,4 @@
+using DiGA.Core.Models;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Tests.Helpers;
 using TorchSharp;
@@ -8,28 +9,35 @@ namespace DiGA.Core.Tests.Models.Compact;
 
 public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
 {
-    private static CompactSegmentationModelOptions Options(int classes = 4, int stride = 8) => new()
+    private static CompactSegmentationModelOptions Options(int classes = 4) => new()
     {
         ClassNames = [.. Enumerable.Range(0, classes).Select(i => $"c{i}")],
-        OutputStride = stride,
         Device = "cpu",
         Seed = 7,
     };
 
     [Theory]
-    [InlineData(8, 64, 128, 8, 16)]
-    [InlineData(4, 64, 128, 16, 32)]
-    [InlineData(8, 65, 113, 9, 15)]
-    public void Forward_Batch_ReturnsLogitsAndFeaturesAtOutputStride(int stride, int height, int width, int outHeight, int outWidth)
+    [InlineData(64, 128, 32, 64)]
+    [InlineData(65, 113, 33, 57)]
+    [InlineData(32, 32, 16, 16)]
+    public void Forward_Batch_ReturnsLogitsAndFeaturesAtOutputStride2(int height, int width, int outHeight, int outWidth)
     {
-        using var model = new CompactSegmentationModel(Options(stride: stride));
+        using var model = new CompactSegmentationModel(Options());
         using var images = randn(2, 3, height, width);
         using var result = model.Forward(images);
         result.Logits.shape.Should().Equal(2, 4, outHeight, outWidth);
-        result.Features.shape.Should().Equal(2, 64, outHeight, outWidth);
-        model.Info.OutputStride.Should().Be(stride);
+        result.Features.shape.Should().Equal(2, 32, outHeight, outWidth);
+        model.Info.OutputStride.Should().Be(2);
         model.Info.Architecture.Should().Be("compact");
-        model.Info.FeatureChannels.Should().Be(64);
+        model.Info.FeatureChannels.Should().Be(32);
+    }
+
+    [Fact]
+    public void Constructor_Defaults_HaveTheDocumentedParameterCount()
+    {
+        // docs/models.md: 114,947 parameters for the 19 Cityscapes classes at the default width.
+        using var model = new CompactSegmentationModel(new CompactSegmentationModelOptions { Device = "cpu" });
+        model.Module.parameters().Sum(p => p.numel()).Should().Be(114_947);
     }
 
     [Fact]
@@ -46,7 +54,7 @@ public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
             Helpers.TensorAssert.Equal(value, sb[key], key);
         }
 
-        sa["decoder.head.1.weight"].allclose(c.Module.state_dict()["decoder.head.1.weight"], rtol: 0, atol: 0).Should().BeFalse();
+        sa["decoder.classifier.weight"].allclose(c.Module.state_dict()["decoder.classifier.weight"], rtol: 0, atol: 0).Should().BeFalse();
     }
 
     [Fact]
@@ -104,10 +112,12 @@ public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
     [Fact]
     public void Constructor_InvalidOptions_Throws()
     {
-        FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { OutputStride = 16, Device = "cpu" }))
-            .Should().Throw<ArgumentException>().WithMessage("*OutputStride*");
-        FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { FeatureChannels = 60, Device = "cpu" }))
+        FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { Width = 31, Device = "cpu" }))
+            .Should().Throw<ArgumentException>().WithMessage("*Width*");
+        FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { FeatureChannels = 60, Normalization = BackboneNormalization.GroupNorm, Device = "cpu" }))
             .Should().Throw<ArgumentException>().WithMessage("*FeatureChannels*");
+        FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { AtrousRates = [], Device = "cpu" }))
+            .Should().Throw<ArgumentException>().WithMessage("*AtrousRates*");
     }
 
     [Fact]

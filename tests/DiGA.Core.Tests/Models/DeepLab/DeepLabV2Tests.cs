@@ -83,7 +83,7 @@ public sealed class DeepLabV2Tests(ITestOutputHelper output)
     public void Constructor_Default_FreezesBatchNormAffineAndInitialisesConvolutionsWithStd001()
     {
         using var model = new DeepLabV2(NarrowOptions());
-        var batchNorms = model.Module.modules().OfType<BatchNorm2d>().ToList();
+        var batchNorms = model.Module.modules().OfType<BatchNorm>().ToList();
         batchNorms.Should().HaveCount(1 + (33 * 3) + 4);
         batchNorms.Should().OnlyContain(bn => !bn.weight!.requires_grad && !bn.bias!.requires_grad);
         var state = model.Module.state_dict();

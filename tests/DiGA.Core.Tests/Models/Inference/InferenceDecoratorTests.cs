@@ -73,7 +73,7 @@ public sealed class InferenceDecoratorTests
         var images = randn(1, 3, 32, 48);
         using var windowed = decorator.Forward(images);
         windowed.Logits.shape.Should().Equal(1, 3, 32, 48);
-        windowed.Features.shape.Should().Equal(1, 64, 32, 48);
+        windowed.Features.shape.Should().Equal(1, model.Info.FeatureChannels, 32, 48);
         using var left = model.Forward(images[.., .., .., TensorIndex.Slice(0, 32)].contiguous());
         using var right = model.Forward(images[.., .., .., TensorIndex.Slice(16, 48)].contiguous());
         var l = interpolate(left.Logits, size: [32, 32], mode: InterpolationMode.Bilinear, align_corners: true);
@@ -121,7 +121,7 @@ public sealed class InferenceDecoratorTests
         // Exact: the logits path makes the same Forward, interpolate, accumulation and maximum calls; it only skips the features.
         TensorAssert.Equal(logits, full.Logits);
         logits.shape.Should().Equal(2, 3, 40, 56);
-        full.Features.shape.Should().Equal(2, 64, 40, 56);
+        full.Features.shape.Should().Equal(2, model.Info.FeatureChannels, 40, 56);
     }
 
     [Fact]

@@ -67,7 +67,6 @@ public sealed class TrainedSceneModel : IAsyncLifetime
             ClassNames = [.. LabelSpace.Cityscapes19.ClassNames],
             Width = 16,
             FeatureChannels = 32,
-            OutputStride = 4,
             DropoutRate = 0,
             Device = "cpu",
             Seed = 2,

@@ -113,14 +113,14 @@ public sealed class CentroidEstimatorTests : IDisposable
 
         using var resized = await new CentroidEstimator(options).EstimateAsync(model, target, "resized");
 
-        // Output stride 4: 32×64 images give 8×16 features, 16×32 images give 4×8 (as 512×1024 gives DeepLabV2's 65×129).
+        // Output stride 2: 32×64 images give 16×32 features, 16×32 images give 8×16 (as 512×1024 gives DeepLabV2's 65×129 at stride 8).
         long channels = inner.Info.FeatureChannels;
-        loadedFeatures.Should().HaveCount(3).And.AllSatisfy(shape => shape.Should().Equal(1, channels, 8, 16));
+        loadedFeatures.Should().HaveCount(3).And.AllSatisfy(shape => shape.Should().Equal(1, channels, 16, 32));
         model.InputShapes.Should().HaveCount(3).And.AllSatisfy(shape => shape.Should().Equal(1, 3, 16, 32));
-        model.FeatureShapes.Should().HaveCount(3).And.AllSatisfy(shape => shape.Should().Equal(1, channels, 4, 8));
+        model.FeatureShapes.Should().HaveCount(3).And.AllSatisfy(shape => shape.Should().Equal(1, channels, 8, 16));
 
         // The centroids are those of the resized images (bicubic, antialiased: the Resize transform), by hand as above;
-        // with 32 feature pixels per image the sums are shorter than in the single-pass test, so its tolerance holds
+        // with 128 feature pixels per image the sums are shorter than in the single-pass test, so its tolerance holds
         // (observed 1.2e-7; the loaded-size centroids differ by up to 1.49).
         var resizer = new Resize(16, 32);
         var inputs = Enumerable.Range(0, target.Count).Select(i =>

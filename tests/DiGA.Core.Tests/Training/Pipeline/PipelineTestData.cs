@@ -27,7 +27,6 @@ internal static class PipelineTestData
         ClassNames = [.. classNames ?? LabelSpace.Cityscapes19.ClassNames],
         Width = 16,
         FeatureChannels = 32,
-        OutputStride = 4,
         Device = "cpu",
         Seed = seed,
     });

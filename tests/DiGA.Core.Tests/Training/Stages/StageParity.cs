@@ -56,7 +56,6 @@ internal sealed class StageParity : IDisposable
             FeatureChannels = Fixture.Int("features"),
             GroupCount = Fixture.Int("groups"),
             AtrousRates = [.. Fixture["rates"].data<long>().ToArray().Select(r => (int)r)],
-            OutputStride = 8,
             DropoutRate = 0.0,
             Device = "cpu",
         });
