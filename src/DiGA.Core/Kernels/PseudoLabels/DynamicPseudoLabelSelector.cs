@@ -69,7 +69,7 @@ public sealed class DynamicPseudoLabelSelector : IPseudoLabelSelector
         // [C, D] × [N, D, h·w] that lands in the [N, C, h, w] layout without a permuted copy of the features.
         var featureNorms = centeredFeatures.norm(1, keepdim: true).pow_(Scalars.Of(2));
         var (n, d, h, w) = (features.shape[0], features.shape[1], features.shape[2], features.shape[3]);
-        var products = centeredCentroids.matmul(centeredFeatures.view(n, d, h * w)).view(n, -1, h, w);
+        var products = centeredCentroids.matmul(centeredFeatures.reshape(n, d, h * w)).view(n, -1, h, w);
         var centroidNorms = centeredCentroids.pow(Scalars.Of(2)).sum(1).reshape(1, -1, 1, 1);
         return featureNorms.sub(products.mul_(Scalars.Of(2.0))).add_(centroidNorms, Scalars.One).clamp_min_(Scalars.Of(0.0)).sqrt_();
     }
