@@ -1,10 +1,9 @@
 namespace DiGA.Core.IntegrationTests;
 
 /// <summary>
-/// Tests that train or build models in this process run one at a time: dropout draws from libtorch's process-wide
-/// generator, which each stage seeds, and so does every module constructor (its default initialisation, before the model
-/// overwrites it from its own seeded generator); a model built or trained in parallel would take draws from a training's
-/// stream, and that training would no longer be reproducible.
+/// Tests that train models in this process run one at a time: they share the machine's two cores, and a stage reseeds
+/// libtorch's process-wide generator at every iteration (for the dropout of models other than the library's, which draw
+/// from the stage's own generator), which a test drawing from that generator in parallel would see.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class SequentialTraining

@@ -42,7 +42,7 @@ internal sealed class AsppSeHead : Module<Tensor, (Tensor Logits, Tensor Feature
             new SqueezeExcitation(concatenated, concatenated / seReduction),
             Conv2d(concatenated, channels, kernel_size: 3, padding: 1, bias: true),
             GroupNorm(groups, channels));
-        _head = Sequential(Dropout2d(dropout), Conv2d(channels, classes, kernel_size: 1, bias: false));
+        _head = Sequential(new FeatureDropout(dropout), Conv2d(channels, classes, kernel_size: 1, bias: false));
         RegisterComponents();
     }
 

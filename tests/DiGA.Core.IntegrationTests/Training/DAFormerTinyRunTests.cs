@@ -5,7 +5,6 @@ using DiGA.Core.Models.MixTransformer;
 using DiGA.Core.Training;
 using DiGA.Core.Training.Pipeline;
 using DiGA.Core.Training.Optimization;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiGA.Core.IntegrationTests.Training;
@@ -14,16 +13,12 @@ namespace DiGA.Core.IntegrationTests.Training;
 [Collection(SequentialTraining.Name)]
 public class DAFormerTinyRunTests
 {
-    [Fact(Skip = "Not deterministic: dropout and drop path draw from libtorch's global generator, which concurrently running tests also consume, and with 8 of 20 global seeds this narrow model's first loss is not finite. Unskip once the stages seed the global generator per iteration and the non-finite operation is fixed.")]
+    [Fact]
     public async Task WarmUpThenSelfTraining_MitB0DAFormer_RunsOneIterationEachAndChangesTheWeights()
     {
         var root = TinyRun.TemporaryDirectory();
         try
         {
-            // Dropout and drop path draw from libtorch's global generator, which other tests in the process also consume:
-            // fix its state so that this run is the same whichever tests ran before. Known issue: with 8 of 20 other global
-            // seeds this narrow model's first loss is not finite.
-            torch.manual_seed(0);
             var benchmark = new SyntheticBenchmark(TinyRun.Benchmark());
             var data = new DiGADatasets(benchmark.Source, benchmark.TargetTrain.WithoutLabels());
             var options = TinyRun.Options(root.FullName, iterations: 1);

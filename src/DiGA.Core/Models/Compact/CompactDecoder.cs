@@ -15,7 +15,8 @@ namespace DiGA.Core.Models.Compact;
 /// With w the trunk width and f the feature channels: branches <c>ReLU(norm(conv(x)))</c> of a 1×1 and one 3×3 convolution
 /// per atrous rate (w each) and an image-pool branch (global mean → 1×1 convolution with bias → ReLU, broadcast), concatenated
 /// with the stride-4 skip (w) → <c>project</c> 1×1 to 2w → <c>refine</c> 3×3 to w → bilinear ×2 → concatenated with the
-/// stem feature (w/2) → <c>fuse</c> 1×1 to f = <b>features</b> (after Dropout2d) → 1×1 classifier with bias = <b>logits</b>.
+/// stem feature (w/2) → <c>fuse</c> 1×1 to f = <b>features</b> (after the channel dropout <see cref="FeatureDropout"/>) →
+/// 1×1 classifier with bias = <b>logits</b>.
 /// Keys: <c>branches.{i}.{0 conv,1 norm}</c>, <c>pool.0</c>, <c>project.{0,1}</c>, <c>refine.{0,1}</c>, <c>fuse.{0,1}</c>,
 /// <c>classifier</c>.
 /// </remarks>
@@ -37,7 +38,7 @@ internal sealed class CompactDecoder : Module<Tensor, Tensor, Tensor, (Tensor Lo
     private readonly Sequential _fuse;
 
     [ComponentName(Name = "dropout")]
-    private readonly Dropout2d _dropout;
+    private readonly FeatureDropout _dropout;
 
     [ComponentName(Name = "classifier")]
     private readonly Conv2d _classifier;
@@ -57,7 +58,7 @@ internal sealed class CompactDecoder : Module<Tensor, Tensor, Tensor, (Tensor Lo
         _project = Sequential(Conv2d(concatenated, 2 * width, kernel_size: 1, bias: false), norm(2 * width), ReLU());
         _refine = Sequential(Conv2d(2 * width, width, kernel_size: 3, padding: 1, bias: false), norm(width), ReLU());
         _fuse = Sequential(Conv2d(width + stemChannels, featureChannels, kernel_size: 1, bias: false), norm(featureChannels), ReLU());
-        _dropout = Dropout2d(dropout);
+        _dropout = new FeatureDropout(dropout);
         _classifier = Conv2d(featureChannels, classes, kernel_size: 1, bias: true);
         RegisterComponents();
     }

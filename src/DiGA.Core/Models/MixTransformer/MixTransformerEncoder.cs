@@ -156,7 +156,10 @@ internal sealed class MixTransformerBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input) =>
         throw new NotSupportedException("A MiT block needs the token grid size; call Forward(tokens, height, width).");
 
-    /// <summary>Stochastic depth: in training, zeroes the branch of a whole sample with probability p and scales the kept ones by 1/(1 − p).</summary>
+    /// <summary>
+    /// Stochastic depth: in training, zeroes the branch of a whole sample with probability p and scales the kept ones by
+    /// 1/(1 − p); the mask comes from <see cref="DropoutRandom.Current"/>, else from libtorch's default generator.
+    /// </summary>
     private Tensor DropPath(Tensor branch)
     {
         if (!training || _dropPath <= 0.0)
@@ -165,7 +168,7 @@ internal sealed class MixTransformerBlock : Module<Tensor, Tensor>
         }
 
         var keep = 1.0 - _dropPath;
-        using var mask = empty([branch.shape[0], 1, 1], branch.dtype, branch.device).bernoulli_(keep);
+        using var mask = empty([branch.shape[0], 1, 1], branch.dtype, branch.device).bernoulli_(keep, DropoutRandom.Current);
         using var keepScalar = Scalars.Create(keep);
         return branch.div(keepScalar).mul_(mask);
     }

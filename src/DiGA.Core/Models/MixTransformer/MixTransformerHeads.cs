@@ -96,7 +96,7 @@ internal sealed class SegFormerHead : MixTransformerHead
     private readonly ConvBatchNormRelu _linearFuse;
 
     [ComponentName(Name = "dropout")]
-    private readonly Dropout2d _dropout;
+    private readonly FeatureDropout _dropout;
 
     [ComponentName(Name = "linear_pred")]
     private readonly Conv2d _linearPred;
@@ -106,7 +106,7 @@ internal sealed class SegFormerHead : MixTransformerHead
     {
         _linears = [.. inChannels.Select(c => new TokenProjection(c, embedDim))];
         _linearFuse = new ConvBatchNormRelu(embedDim * 4, embedDim, kernel: 1);
-        _dropout = Dropout2d(dropout);
+        _dropout = new FeatureDropout(dropout);
         _linearPred = Conv2d(embedDim, classes, kernel_size: 1, bias: true);
         RegisterComponents();
         for (var i = 0; i < _linears.Length; i++)
@@ -153,7 +153,7 @@ internal sealed class DAFormerHead : MixTransformerHead
     private readonly SeparableAsppFusion _fuseLayer;
 
     [ComponentName(Name = "dropout")]
-    private readonly Dropout2d _dropout;
+    private readonly FeatureDropout _dropout;
 
     [ComponentName(Name = "conv_seg")]
     private readonly Conv2d _convSeg;
@@ -163,7 +163,7 @@ internal sealed class DAFormerHead : MixTransformerHead
     {
         _embedLayers = new ModuleList<TokenProjection>([.. inChannels.Select(c => new TokenProjection(c, embedDim))]);
         _fuseLayer = new SeparableAsppFusion(embedDim * inChannels.Count, channels, dilations);
-        _dropout = Dropout2d(dropout);
+        _dropout = new FeatureDropout(dropout);
         _convSeg = Conv2d(channels, classes, kernel_size: 1, bias: true);
         RegisterComponents();
     }

@@ -8,7 +8,7 @@ namespace DiGA.Core.Training.Stages;
 
 /// <summary>Where and how a stage runs: device, seed, checkpoint folder, validation and logging.</summary>
 /// <param name="Device">The device of the models and batches.</param>
-/// <param name="Seed">The seed of the stage's random generator, of its data order, and of the global torch generator (dropout) at the stage's start.</param>
+/// <param name="Seed">The seed of the stage's random generator, of its data order, and, with the iteration, of each iteration's dropout draws.</param>
 internal sealed record StageContext(Device Device, int Seed)
 {
     /// <summary>Gets the folder of the stage's <c>last.ckpt</c> and <c>best.ckpt</c>; <see langword="null"/> writes no checkpoint.</summary>

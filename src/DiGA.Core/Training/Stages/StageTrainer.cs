@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using DiGA.Core.Foundation;
 using DiGA.Core.Kernels.Teacher;
 using DiGA.Core.Models;
 using DiGA.Core.Models.Checkpoints;
@@ -26,6 +27,9 @@ internal abstract class StageTrainer : IDisposable
     private const string LastCheckpointName = "last.ckpt";
     private const string BestCheckpointName = "best.ckpt";
 
+    /// <summary>Salts that separate the per-iteration seeds of the library's dropout layers and of libtorch's default generator.</summary>
+    private const ulong DropoutSalt = 0xD0D0, GlobalDropoutSalt = 0x610B;
+
     private readonly List<LossRecord> _lossHistory = [];
     private readonly LossAccumulator _losses;
     private readonly List<ValidationRecord> _validationHistory = [];
@@ -35,6 +39,7 @@ internal abstract class StageTrainer : IDisposable
     private double? _lastMeanIoU;
     private readonly EmaTeacher? _ema;
     private readonly PolyLearningRate _schedule;
+    private readonly Generator _dropoutRandom;
 
     protected StageTrainer(string stageName, StageOptions options, ISegmentationModel student, bool useTeacher, StageContext context)
     {
@@ -48,6 +53,7 @@ internal abstract class StageTrainer : IDisposable
         Context = context;
         Device = context.Device;
         Random = new Generator((ulong)context.Seed, Device);
+        _dropoutRandom = new Generator((ulong)context.Seed, Device);
         _losses = new LossAccumulator(Device);
         _ema = useTeacher ? new EmaTeacher(student, options.Teacher) : null;
         Optimizer = new SegmentationOptimizer(student, options.Optimizer);
@@ -109,7 +115,7 @@ internal abstract class StageTrainer : IDisposable
     {
     }
 
-    /// <summary>Releases the teacher, the optimiser, the generator and the loss accumulators.</summary>
+    /// <summary>Releases the teacher, the optimiser, the generators and the loss accumulators.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing)
@@ -120,6 +126,7 @@ internal abstract class StageTrainer : IDisposable
         _ema?.Dispose();
         Optimizer.Dispose();
         Random.Dispose();
+        _dropoutRandom.Dispose();
         _losses.Dispose();
     }
 
@@ -128,7 +135,6 @@ internal abstract class StageTrainer : IDisposable
         var directory = Context.CheckpointDirectory;
         var lastPath = directory is null ? null : Path.Combine(directory, LastCheckpointName);
         var start = 0;
-        torch.random.manual_seed(Context.Seed);
         if (lastPath is not null && File.Exists(lastPath))
         {
             start = LoadCheckpoint(lastPath);
@@ -239,13 +245,28 @@ internal abstract class StageTrainer : IDisposable
     /// </summary>
     /// <param name="iteration">The zero-based iteration.</param>
     /// <returns>The iteration's loss terms, in the caller's dispose scope; the student's gradients stay in place until the next step.</returns>
-    /// <remarks>The loop calls it inside the iteration's dispose scope with the models in train mode; stage-level parity tests call it once.</remarks>
+    /// <remarks>
+    /// The loop calls it inside the iteration's dispose scope with the models in train mode; stage-level parity tests call it once.
+    /// The dropout and drop-path masks of the iteration's forward passes depend only on the stage seed and
+    /// <paramref name="iteration"/>: the library's layers draw from the trainer's dropout generator, installed on this
+    /// thread and seeded from both, so that nothing else in the process takes draws from their stream; layers of other
+    /// models that draw from libtorch's default generator find it seeded from both as well (a separate stream). A run
+    /// resumed at any iteration draws the same masks as an uninterrupted one.
+    /// </remarks>
     internal StageLossTensors Step(int iteration)
     {
         _schedule.Apply(Optimizer, iteration);
         _ema?.Update(Student, iteration);
 
-        var losses = ComputeLosses(iteration);
+        var seed = (ulong)(uint)Context.Seed;
+        _dropoutRandom.manual_seed(unchecked((long)Pcg32.Hash(seed, (ulong)iteration, DropoutSalt)));
+        torch.random.manual_seed(unchecked((long)Pcg32.Hash(seed, (ulong)iteration, GlobalDropoutSalt)));
+        StageLossTensors losses;
+        using (DropoutRandom.Use(_dropoutRandom))
+        {
+            losses = ComputeLosses(iteration);
+        }
+
         Optimizer.ZeroGrad();
         losses.Total.backward();
         Optimizer.Step();
@@ -306,7 +327,6 @@ internal abstract class StageTrainer : IDisposable
             ["student.dat"] = stream => Student.Module.save(stream),
             ["optimizer.dat"] = stream => Optimizer.Save(stream),
             ["random.dat"] = stream => Random.get_state().Save(stream),
-            ["torch-random.dat"] = stream => torch.random.get_rng_state().Save(stream),
         };
         if (Teacher is not null)
         {
@@ -346,12 +366,8 @@ internal abstract class StageTrainer : IDisposable
             CheckpointArchive.CheckGeneratorState(state, path, "random.dat");
             Random.set_state(state);
         });
-        entries.Load(path, "torch-random.dat", CheckpointEntryFormat.Tensor, stream =>
-        {
-            using var state = Tensor.Load(stream);
-            CheckpointArchive.CheckGeneratorState(state, path, "torch-random.dat");
-            torch.random.set_rng_state(state);
-        });
+        // Checkpoints of earlier versions also hold libtorch's default generator ("torch-random.dat"); the stage now seeds
+        // it at every iteration, so the entry is ignored.
         LoadExtraState(entries, path);
         _elapsedBeforeResume = TimeSpan.FromSeconds(manifest.ElapsedSeconds);
         _bestMeanIoU = manifest.BestMeanIoU;

@@ -14,8 +14,8 @@ independently of the C# code:
                   z_cm = Up(S(x_cm)); L = CE(z_S[:B], y_s) + CE(z_cm, y_cm) + 0.25 SymKD; backward; SGD step
 
 The model is a tiny instance of DiGA.Core's compact network (state-dict keys as in C#) with every parameter and
-BatchNorm buffer randomised; the teacher starts from a perturbed copy. Dropout2d is set to 0: its masks come from the
-global generator, which is not one of the injected draws. Every other random draw of the iteration (photometric flags,
+BatchNorm buffer randomised; the teacher starts from a perturbed copy. Dropout2d is set to 0: in C# its masks come from
+the stage's own per-iteration dropout generator, which is not one of the injected draws. Every other random draw of the iteration (photometric flags,
 factors and jitter order; ClassMix class subsets) is drawn here and stored, so the C# stage replays the same draws. The
 translator is the stage-0 encoder/decoder pair of the checkpoint fixtures and draws nothing. The EMA step runs at
 iteration 3 (decay 0.75), and the centroid momentum is 0.2 instead of 1e-4, so that both updates are visible in float32.

@@ -1,3 +1,4 @@
+using DiGA.Core.Foundation;
 using DiGA.Core.Models;
 using DiGA.Core.Models.Compact;
 using DiGA.Core.Tests.Helpers;
@@ -121,11 +122,39 @@ public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Forward_Training_DecoderDropoutDrawsItsChannelMasksFromTheInstalledGenerator()
+    {
+        using var scope = NewDisposeScope();
+        var options = Options();
+        options.DropoutRate = 0.5;
+        using var model = new CompactSegmentationModel(options);
+        model.Module.train();
+        var images = randn([2, 3, 32, 64], generator: new Generator(5));
+
+        Tensor Features(ulong seed)
+        {
+            using var generator = new Generator(seed);
+            using var installed = DropoutRandom.Use(generator);
+            rand(1000).Dispose(); // the global generator is not the one drawn from
+            using var result = model.Forward(images);
+            return result.Features.detach().clone();
+        }
+
+        var features = Features(5);
+        TensorAssert.Equal(Features(5), features, "the same installed seed draws the same masks");
+
+        // Dropout2d(0.5) on 2 × 32 channels: whole channels are zero, about half of them; another seed drops others.
+        var zeroChannels = features.abs().amax([2, 3]).eq(0);
+        zeroChannels.to(ScalarType.Float32).mean().item<float>().Should().BeInRange(0.25f, 0.75f);
+        Features(6).abs().amax([2, 3]).eq(0).ne(zeroChannels).any().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
     public void Training_SyntheticColourBlocks_LearnsWellAboveChance()
     {
         using var generator = new Generator(123, CPU);
-        // Without dropout every draw comes from seeded generators: Dropout2d would draw from the global generator, which
-        // concurrently running tests share, and make the run differ from one execution to the next.
+        // Without dropout every draw comes from seeded generators: outside a stage the decoder's dropout draws from the global
+        // generator, which concurrently running tests share, and would make the run differ from one execution to the next.
         var options = Options(SyntheticSegmentationTask.ClassCount);
         options.DropoutRate = 0;
         using var model = new CompactSegmentationModel(options);

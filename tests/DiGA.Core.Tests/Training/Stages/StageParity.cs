@@ -21,7 +21,7 @@ namespace DiGA.Core.Tests.Training.Stages;
 /// The stage runs unchanged: its batches come from <see cref="FixedBatches"/>, its photometric view and ClassMix from the
 /// library's own kernels fed with the fixture's draws (<see cref="DrawReplay"/>), its translator is the stage-0 fixture
 /// pair, and decorators record what each component returned. The model is the compact network at the fixture's width with
-/// Dropout2d at 0 (its masks come from the global generator, not from the injected draws).
+/// Dropout2d at 0 (its masks come from the stage's dropout generator, not from the injected draws).
 /// </remarks>
 internal sealed class StageParity : IDisposable
 {
