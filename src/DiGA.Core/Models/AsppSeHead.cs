@@ -8,11 +8,12 @@ using static TorchSharp.torch.nn;
 namespace DiGA.Core.Models;
 
 /// <summary>
-/// The ASPP + squeeze-excitation decoder head shared by every segmentation model of the library.
+/// The ASPP + squeeze-excitation decoder head of <see cref="DeepLab.DeepLabV2"/> (its <c>layer5</c>).
 /// </summary>
 /// <remarks>
 /// <c>b_i = ReLU(GN(conv_i(x)))</c> for a 1×1 branch and one 3×3 branch per atrous rate; <c>z = SE(concat b_i)</c>;
-/// <c>features = Dropout2d(GN(Conv3x3(z)))</c> (no ReLU); <c>logits = Conv1x1(features)</c> without bias.
+/// <c>features = FeatureDropout(GN(Conv3x3(z)))</c> (no ReLU; <see cref="FeatureDropout"/> has Dropout2d semantics);
+/// <c>logits = Conv1x1(features)</c> without bias.
 /// State-dict keys: <c>conv2d_list.{i}.{0 conv,1 gn}</c>, <c>bottleneck.0.se.{0,2}</c> (SE linears),
 /// <c>bottleneck.{1 conv,2 gn}</c>, <c>head.1.weight</c> (classifier).
 /// </remarks>

@@ -46,8 +46,9 @@ internal static class ModelInitialization
     /// <summary>Gets the fan-in of a convolution.</summary>
     public static long FanIn(Conv2d conv) => conv.in_channels / conv.groups * conv.kernel_size.Aggregate(1L, (a, b) => a * b);
 
-    /// <summary>Initialises the parameters of the shared head as the reference does: convs N(0, <paramref name="convStd"/>),
-    /// branch biases PyTorch-default uniform, fusion bias 0, GN 1/0, SE linears PyTorch default.</summary>
+    /// <summary>Initialises the parameters of DeepLabV2's ASPP + SE head (<see cref="AsppSeHead"/>) as the reference does:
+    /// convs N(0, <paramref name="convStd"/>), branch biases PyTorch-default uniform, fusion bias 0, GN 1/0, SE linears
+    /// PyTorch default.</summary>
     public static void InitializeHead(AsppSeHead head, double convStd, Generator generator)
     {
         foreach (var conv in head.BranchConvolutions)

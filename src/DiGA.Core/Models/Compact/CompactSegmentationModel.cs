@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace DiGA.Core.Models.Compact;
 
 /// <summary>
-/// A small segmentation model for CPUs (≈0.11 M parameters at the default width): a narrow residual trunk at output stride 4
+/// A small segmentation model for CPUs (114,947 parameters with the default options): a narrow residual trunk at output stride 4
 /// (dilated blocks for context), a light multi-rate head with a stride-4 skip, and a fusion with the stride-2 stem feature,
 /// so that thin objects (poles, persons) keep their shape at small image sizes.
 /// </summary>

@@ -13,7 +13,7 @@ public sealed class CompactSegmentationModelOptions
     [MinLength(1)]
     public IList<string> ClassNames { get; set; } = [.. LabelSpace.Cityscapes19.ClassNames];
 
-    /// <summary>Gets or sets the trunk width: the stem has half as many channels, the stride-4 trunk and the head branches this many.</summary>
+    /// <summary>Gets or sets the trunk width, an even number: the stem has half as many channels, the stride-4 trunk and the head branches this many; with <see cref="BackboneNormalization.GroupNorm"/> half of it is a multiple of <see cref="GroupCount"/>.</summary>
     /// <value>The default value is 32.</value>
     [Range(8, 1024)]
     public int Width { get; set; } = 32;
@@ -37,7 +37,7 @@ public sealed class CompactSegmentationModelOptions
     [Range(1, 256)]
     public int GroupCount { get; set; } = 8;
 
-    /// <summary>Gets or sets the Dropout2d probability applied to the decoder features.</summary>
+    /// <summary>Gets or sets the channel-dropout probability (<c>torch.nn.Dropout2d</c> semantics, masks from the training stage's dropout generator) applied to the decoder features.</summary>
     /// <value>The default value is 0.1.</value>
     [Range(0.0, 1.0)]
     public double DropoutRate { get; set; } = 0.1;
