@@ -45,34 +45,4 @@ internal static class ModelInitialization
 
     /// <summary>Gets the fan-in of a convolution.</summary>
     public static long FanIn(Conv2d conv) => conv.in_channels / conv.groups * conv.kernel_size.Aggregate(1L, (a, b) => a * b);
-
-    /// <summary>Initialises the parameters of DeepLabV2's ASPP + SE head (<see cref="AsppSeHead"/>) as the reference does:
-    /// convs N(0, <paramref name="convStd"/>), branch biases PyTorch-default uniform, fusion bias 0, GN 1/0, SE linears
-    /// PyTorch default.</summary>
-    public static void InitializeHead(AsppSeHead head, double convStd, Generator generator)
-    {
-        foreach (var conv in head.BranchConvolutions)
-        {
-            Normal(conv.weight!, convStd, generator);
-            FanInUniform(conv.bias!, FanIn(conv), generator);
-        }
-
-        Normal(head.FusionConvolution.weight!, convStd, generator);
-        Constant(head.FusionConvolution.bias, 0.0);
-        foreach (var linear in head.SqueezeExcitation.Linears)
-        {
-            FanInUniform(linear.weight!, linear.in_features, generator);
-            FanInUniform(linear.bias!, linear.in_features, generator);
-        }
-
-        Normal(head.Classifier.weight!, convStd, generator);
-        foreach (var (_, module) in head.named_modules())
-        {
-            if (module is GroupNorm norm)
-            {
-                Constant(norm.weight, 1.0);
-                Constant(norm.bias, 0.0);
-            }
-        }
-    }
 }

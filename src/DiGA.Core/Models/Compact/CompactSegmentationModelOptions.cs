@@ -13,9 +13,9 @@ public sealed class CompactSegmentationModelOptions
     [MinLength(1)]
     public IList<string> ClassNames { get; set; } = [.. LabelSpace.Cityscapes19.ClassNames];
 
-    /// <summary>Gets or sets the trunk width, an even number: the stem has half as many channels, the stride-4 trunk and the head branches this many; with <see cref="BackboneNormalization.GroupNorm"/> half of it is a multiple of <see cref="GroupCount"/>.</summary>
+    /// <summary>Gets or sets the trunk width, an even number from 2 to 1024: the stem has half as many channels, the stride-4 trunk and the head branches this many; with <see cref="BackboneNormalization.GroupNorm"/> half of it is a multiple of <see cref="GroupCount"/>.</summary>
     /// <value>The default value is 32.</value>
-    [Range(8, 1024)]
+    [Range(2, 1024)]
     public int Width { get; set; } = 32;
 
     /// <summary>Gets or sets the channel count of the stride-2 decoder features (the penultimate layer, used for class centroids); with <see cref="BackboneNormalization.GroupNorm"/> a multiple of <see cref="GroupCount"/>.</summary>
@@ -77,9 +77,9 @@ public sealed class CompactSegmentationModelOptions
             throw new ArgumentException("CompactSegmentationModelOptions.ClassNames must name at least one class.", "options");
         }
 
-        if (Width < 2 || Width % 2 != 0)
+        if (Width is < 2 or > 1024 || Width % 2 != 0)
         {
-            throw new ArgumentException($"CompactSegmentationModelOptions.Width must be a positive even number, got {Width}.", "options");
+            throw new ArgumentException($"CompactSegmentationModelOptions.Width must be an even number from 2 to 1024, got {Width}.", "options");
         }
 
         if (FeatureChannels < 1)

@@ -148,6 +148,36 @@ public sealed class DeepLabV2 : ISegmentationModel
             }
         }
 
-        ModelInitialization.InitializeHead(_network.Head, 0.01, generator);
+        InitializeHead(_network.Head, 0.01, generator);
+    }
+
+    /// <summary>Initialises the parameters of DeepLabV2's ASPP + SE head (<see cref="AsppSeHead"/>) as the reference does:
+    /// convs N(0, <paramref name="convStd"/>), branch biases PyTorch-default uniform, fusion bias 0, GN 1/0, SE linears
+    /// PyTorch default.</summary>
+    private static void InitializeHead(AsppSeHead head, double convStd, Generator generator)
+    {
+        foreach (var conv in head.BranchConvolutions)
+        {
+            ModelInitialization.Normal(conv.weight!, convStd, generator);
+            ModelInitialization.FanInUniform(conv.bias!, ModelInitialization.FanIn(conv), generator);
+        }
+
+        ModelInitialization.Normal(head.FusionConvolution.weight!, convStd, generator);
+        ModelInitialization.Constant(head.FusionConvolution.bias, 0.0);
+        foreach (var linear in head.SqueezeExcitation.Linears)
+        {
+            ModelInitialization.FanInUniform(linear.weight!, linear.in_features, generator);
+            ModelInitialization.FanInUniform(linear.bias!, linear.in_features, generator);
+        }
+
+        ModelInitialization.Normal(head.Classifier.weight!, convStd, generator);
+        foreach (var (_, module) in head.named_modules())
+        {
+            if (module is GroupNorm norm)
+            {
+                ModelInitialization.Constant(norm.weight, 1.0);
+                ModelInitialization.Constant(norm.bias, 0.0);
+            }
+        }
     }
 }

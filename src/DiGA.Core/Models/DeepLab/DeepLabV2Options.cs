@@ -32,7 +32,7 @@ public sealed class DeepLabV2Options
     [Required]
     public IList<int> AtrousRates { get; set; } = [6, 12, 18, 24];
 
-    /// <summary>Gets or sets the Dropout2d probability applied to the decoder features.</summary>
+    /// <summary>Gets or sets the channel-dropout probability (<c>torch.nn.Dropout2d</c> semantics, masks from the training stage's dropout generator) applied to the decoder features.</summary>
     /// <value>The default value is 0.1.</value>
     [Range(0.0, 1.0)]
     public double DropoutRate { get; set; } = 0.1;

@@ -86,7 +86,8 @@ internal sealed class ConvBatchNormRelu : Module<Tensor, Tensor>
 /// <summary>
 /// The SegFormer all-MLP decoder: each level <c>c_i</c> is embedded per pixel to E channels (<c>linear_c{i}.proj</c>) and
 /// resized to stride 4; the four are concatenated as <c>[c4, c3, c2, c1]</c>, fused by a 1×1 convolution + BN + ReLU
-/// (<c>linear_fuse.{conv,bn}</c>) = features after Dropout2d(0.1); logits by a 1×1 convolution with bias (<c>linear_pred</c>).
+/// (<c>linear_fuse.{conv,bn}</c>) = features after <see cref="FeatureDropout"/>; logits by a 1×1 convolution with bias
+/// (<c>linear_pred</c>).
 /// </summary>
 internal sealed class SegFormerHead : MixTransformerHead
 {
@@ -141,8 +142,8 @@ internal sealed class SegFormerHead : MixTransformerHead
 /// (<c>embed_layers.{i}.proj</c>) and resized to stride 4; the four are concatenated as <c>[c1, c2, c3, c4]</c> and fused by
 /// parallel branches (<c>fuse_layer.aspp_modules</c>: dilation 1 = 1×1 conv + BN + ReLU; dilations 6, 12, 18 = depthwise
 /// 3×3 dilated conv + BN + ReLU then 1×1 conv + BN + ReLU, keys <c>depthwise_conv</c>/<c>pointwise_conv</c>), concatenated,
-/// and a 3×3 conv + BN + ReLU bottleneck (<c>fuse_layer.bottleneck</c>) = features after Dropout2d(0.1); logits by a 1×1
-/// convolution with bias (<c>conv_seg</c>).
+/// and a 3×3 conv + BN + ReLU bottleneck (<c>fuse_layer.bottleneck</c>) = features after <see cref="FeatureDropout"/>;
+/// logits by a 1×1 convolution with bias (<c>conv_seg</c>).
 /// </summary>
 internal sealed class DAFormerHead : MixTransformerHead
 {

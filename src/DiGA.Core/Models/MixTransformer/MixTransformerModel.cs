@@ -13,9 +13,9 @@ namespace DiGA.Core.Models.MixTransformer;
 /// (<c>h = ⌊(H − 1)/4⌋ + 1</c>), D being <see cref="MixTransformerOptions.DecoderChannels"/>.
 /// </summary>
 /// <remarks>
-/// <para>The features are the fused decoder output that enters the classifier (after Dropout2d, an identity in eval mode);
-/// class centroids are computed from them. State-dictionary keys are those of mmseg/DAFormer segmentation checkpoints:
-/// <c>backbone.patch_embed1.proj.weight</c>, <c>backbone.block1.0.attn.kv.weight</c>, …, <c>decode_head.*</c>.</para>
+/// <para>The features are the fused decoder output that enters the classifier (after the channel dropout, the identity in
+/// eval mode); class centroids are computed from them. State-dictionary keys are those of mmseg/DAFormer segmentation
+/// checkpoints: <c>backbone.patch_embed1.proj.weight</c>, <c>backbone.block1.0.attn.kv.weight</c>, …, <c>decode_head.*</c>.</para>
 /// <para>Initialisation (seeded by <see cref="MixTransformerOptions.Seed"/>): encoder linears N(0, 0.02) with zero bias,
 /// convolutions N(0, 2/fan-out) with zero bias, LayerNorms 1 and 0; decoder embeddings PyTorch-default uniform, conv + BN
 /// units Kaiming-normal (fan-out) and BN 1 and 0, classifier N(0, 0.01) with zero bias. Created in training mode.</para>

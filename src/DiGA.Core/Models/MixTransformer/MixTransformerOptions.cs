@@ -46,7 +46,7 @@ public sealed class MixTransformerOptions
     [Range(0.0, 1.0)]
     public double DropPathRate { get; set; } = 0.1;
 
-    /// <summary>Gets or sets the Dropout2d probability applied to the decoder features before the classifier.</summary>
+    /// <summary>Gets or sets the channel-dropout probability (<c>torch.nn.Dropout2d</c> semantics, masks from the training stage's dropout generator) applied to the decoder features before the classifier.</summary>
     /// <value>The default value is 0.1.</value>
     [Range(0.0, 1.0)]
     public double DropoutRate { get; set; } = 0.1;

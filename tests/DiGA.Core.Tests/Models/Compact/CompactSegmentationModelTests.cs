@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DiGA.Core.Foundation;
 using DiGA.Core.Models;
 using DiGA.Core.Models.Compact;
@@ -114,11 +115,43 @@ public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
     public void Constructor_InvalidOptions_Throws()
     {
         FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { Width = 31, Device = "cpu" }))
-            .Should().Throw<ArgumentException>().WithMessage("*Width*");
+            .Should().Throw<ArgumentException>().WithMessage("*CompactSegmentationModelOptions.Width*even*got 31*");
         FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { FeatureChannels = 60, Normalization = BackboneNormalization.GroupNorm, Device = "cpu" }))
             .Should().Throw<ArgumentException>().WithMessage("*FeatureChannels*");
         FluentActions.Invoking(() => new CompactSegmentationModel(new CompactSegmentationModelOptions { AtrousRates = [], Device = "cpu" }))
             .Should().Throw<ArgumentException>().WithMessage("*AtrousRates*");
+    }
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(4, true)]
+    [InlineData(1024, true)]
+    [InlineData(0, false)]
+    [InlineData(1026, false)]
+    public void Width_RangeAttributeAndValidateAgree(int width, bool valid)
+    {
+        var options = new CompactSegmentationModelOptions { Width = width, Device = "cpu" };
+
+        Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true).Should().Be(valid);
+        var validate = options.Validate;
+        if (valid)
+        {
+            validate.Should().NotThrow();
+        }
+        else
+        {
+            validate.Should().Throw<ArgumentException>().WithMessage($"*CompactSegmentationModelOptions.Width*even number from 2 to 1024*got {width}*");
+        }
+    }
+
+    [Fact]
+    public void Constructor_NarrowestWidth_BuildsAOneChannelStem()
+    {
+        using var model = new CompactSegmentationModel(new CompactSegmentationModelOptions { ClassNames = ["a", "b"], Width = 2, FeatureChannels = 8, Device = "cpu" });
+        using var images = randn(1, 3, 16, 16);
+        using var result = model.Forward(images);
+        result.Logits.shape.Should().Equal(1, 2, 8, 8);
+        model.Module.state_dict()["stem.0.weight"].shape.Should().Equal(1, 3, 3, 3);
     }
 
     [Fact]

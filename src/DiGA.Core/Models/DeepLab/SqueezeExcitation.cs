@@ -4,7 +4,7 @@ using TorchSharp.Utils;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace DiGA.Core.Models;
+namespace DiGA.Core.Models.DeepLab;
 
 /// <summary>Channel attention: <c>x ⊙ Sigmoid(Linear(ReLU(Linear(GAP(x)))))</c>; keys <c>se.0.*</c> and <c>se.2.*</c>.</summary>
 internal sealed class SqueezeExcitation : Module<Tensor, Tensor>

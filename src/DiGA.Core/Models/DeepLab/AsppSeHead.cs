@@ -5,10 +5,10 @@ using TorchSharp.Utils;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace DiGA.Core.Models;
+namespace DiGA.Core.Models.DeepLab;
 
 /// <summary>
-/// The ASPP + squeeze-excitation decoder head of <see cref="DeepLab.DeepLabV2"/> (its <c>layer5</c>).
+/// The ASPP + squeeze-excitation decoder head of <see cref="DeepLabV2"/> (its <c>layer5</c>).
 /// </summary>
 /// <remarks>
 /// <c>b_i = ReLU(GN(conv_i(x)))</c> for a 1×1 branch and one 3×3 branch per atrous rate; <c>z = SE(concat b_i)</c>;
