@@ -20,7 +20,7 @@ public sealed class CompactSegmentationModelOptions
 
     /// <summary>Gets or sets the channel count of the stride-2 decoder features (the penultimate layer, used for class centroids); with <see cref="BackboneNormalization.GroupNorm"/> a multiple of <see cref="GroupCount"/>.</summary>
     /// <value>The default value is 32.</value>
-    [Range(8, 4096)]
+    [Range(1, 4096)]
     public int FeatureChannels { get; set; } = 32;
 
     /// <summary>Gets or sets the dilations of the 3×3 context branches of the head, on the stride-4 grid.</summary>
@@ -82,9 +82,9 @@ public sealed class CompactSegmentationModelOptions
             throw new ArgumentException($"CompactSegmentationModelOptions.Width must be an even number from 2 to 1024, got {Width}.", "options");
         }
 
-        if (FeatureChannels < 1)
+        if (FeatureChannels is < 1 or > 4096)
         {
-            throw new ArgumentException($"CompactSegmentationModelOptions.FeatureChannels must be positive, got {FeatureChannels}.", "options");
+            throw new ArgumentException($"CompactSegmentationModelOptions.FeatureChannels must be from 1 to 4096, got {FeatureChannels}.", "options");
         }
 
         if (GroupCount < 1)

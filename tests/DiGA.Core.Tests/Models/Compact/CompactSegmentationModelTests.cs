@@ -144,6 +144,27 @@ public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(4096, true)]
+    [InlineData(0, false)]
+    [InlineData(4097, false)]
+    public void FeatureChannels_RangeAttributeAndValidateAgree(int channels, bool valid)
+    {
+        var options = new CompactSegmentationModelOptions { FeatureChannels = channels, Device = "cpu" };
+
+        Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true).Should().Be(valid);
+        var validate = options.Validate;
+        if (valid)
+        {
+            validate.Should().NotThrow();
+        }
+        else
+        {
+            validate.Should().Throw<ArgumentException>().WithMessage($"*CompactSegmentationModelOptions.FeatureChannels*from 1 to 4096*got {channels}*");
+        }
+    }
+
     [Fact]
     public void Constructor_NarrowestWidth_BuildsAOneChannelStem()
     {
