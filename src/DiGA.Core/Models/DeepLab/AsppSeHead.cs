@@ -32,10 +32,10 @@ internal sealed class AsppSeHead : Module<Tensor, (Tensor Logits, Tensor Feature
         : base(nameof(AsppSeHead))
     {
         _branches = new ModuleList<Sequential>();
-        _branches.Add(Sequential(Conv2d(inChannels, channels, kernel_size: 1, bias: true), GroupNorm(groups, channels), ReLU()));
+        _branches.Add(Sequential(Conv2d(inChannels, channels, kernel_size: 1, bias: true), GroupNorm(groups, channels), ReLU(inplace: true)));
         foreach (var rate in atrousRates)
         {
-            _branches.Add(Sequential(Conv2d(inChannels, channels, kernel_size: 3, padding: rate, dilation: rate, bias: true), GroupNorm(groups, channels), ReLU()));
+            _branches.Add(Sequential(Conv2d(inChannels, channels, kernel_size: 3, padding: rate, dilation: rate, bias: true), GroupNorm(groups, channels), ReLU(inplace: true)));
         }
 
         var concatenated = channels * (atrousRates.Count + 1);

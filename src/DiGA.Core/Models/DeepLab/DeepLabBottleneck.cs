@@ -63,13 +63,40 @@ internal sealed class DeepLabBottleneck : Module<Tensor, Tensor>
         return bn;
     }
 
+    /// <remarks>
+    /// Each intermediate is released as soon as the next operation has consumed it, and the ReLUs run in place on the
+    /// normalised outputs (as the reference's <c>ReLU(inplace=True)</c>): autograd keeps what the backward pass needs, and a
+    /// forward pass without gradients (the teacher's) holds two or three activations at a time instead of the whole block's.
+    /// </remarks>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(_bn1.forward(_conv1.forward(input)));
-        x = functional.relu(_bn2.forward(BlockAlignedConvolution.Forward(_conv2, x)));
-        x = _bn3.forward(_conv3.forward(x));
-        var residual = _downsample is null ? input : _downsample.forward(input);
-        return functional.relu(x.add_(residual, Scalars.One)).MoveToOuterDisposeScope();
+        var x = NormalizeRelu(_conv1.forward(input), _bn1);
+        using (var h = x)
+        {
+            x = NormalizeRelu(BlockAlignedConvolution.Forward(_conv2, h), _bn2);
+        }
+
+        using (var h = x)
+        using (var convolved = _conv3.forward(h))
+        {
+            x = _bn3.forward(convolved);
+        }
+
+        using (var residual = _downsample is null ? null : BlockAlignedConvolution.Forward(_downsample, input))
+        {
+            x.add_(residual ?? input, Scalars.One);
+        }
+
+        return x.relu_().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>BatchNorm then ReLU in place; the convolution output is released.</summary>
+    internal static Tensor NormalizeRelu(Tensor convolved, ScalarSafeBatchNorm2d bn)
+    {
+        using (convolved)
+        {
+            return bn.forward(convolved).relu_();
+        }
     }
 }

@@ -69,12 +69,21 @@ internal sealed class DeepLabV2Network : Module<Tensor, (Tensor Logits, Tensor F
         return layer;
     }
 
+    /// <remarks>Each block's input is released once the block has run (autograd keeps what it needs), so a forward pass without
+    /// gradients holds one block's activations at a time.</remarks>
     public override (Tensor Logits, Tensor Features) forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = _maxPool.forward(functional.relu(_bn1.forward(BlockAlignedConvolution.Forward(_conv1, input))));
-        x = _layer4.forward(_layer3.forward(_layer2.forward(_layer1.forward(x))));
-        var (logits, features) = _layer5.forward(x);
+        var x = DeepLabBottleneck.NormalizeRelu(BlockAlignedConvolution.Forward(_conv1, input), _bn1);
+        var blocks = new[] { _layer1, _layer2, _layer3, _layer4 }.SelectMany(layer => layer.children().Cast<Module<Tensor, Tensor>>());
+        foreach (var next in blocks.Prepend(_maxPool))
+        {
+            using var previous = x;
+            x = next.forward(previous);
+        }
+
+        using var backbone = x;
+        var (logits, features) = _layer5.forward(backbone);
         return (logits.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());
     }
 }

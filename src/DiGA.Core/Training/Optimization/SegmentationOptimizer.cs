@@ -101,8 +101,24 @@ public sealed class SegmentationOptimizer : IDisposable
         }
     }
 
-    /// <summary>Clears the gradients of every parameter.</summary>
-    public void ZeroGrad() => _optimizer.zero_grad();
+    /// <summary>Clears the gradients of every parameter: each gradient is released (<c>grad = None</c>, as PyTorch's
+    /// <c>zero_grad(set_to_none=True)</c>), so the next backward pass does not keep a model-sized gradient alive while it
+    /// runs and hands its gradients to the parameters without an accumulating copy. A parameter that receives no gradient
+    /// in that pass is skipped by <see cref="Step"/>.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var (group, _) in _groups)
+        {
+            foreach (var parameter in group.Parameters)
+            {
+                using var grad = parameter.grad;
+                if (grad is not null)
+                {
+                    parameter.grad = null;
+                }
+            }
+        }
+    }
 
     /// <summary>Applies one update from the current gradients.</summary>
     public void Step() => _optimizer.step();
