@@ -128,31 +128,21 @@ public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
     [InlineData(1024, true)]
     [InlineData(0, false)]
     [InlineData(1026, false)]
-    public void Width_RangeAttributeAndValidateAgree(int width, bool valid)
-    {
-        var options = new CompactSegmentationModelOptions { Width = width, Device = "cpu" };
-
-        Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true).Should().Be(valid);
-        var validate = options.Validate;
-        if (valid)
-        {
-            validate.Should().NotThrow();
-        }
-        else
-        {
-            validate.Should().Throw<ArgumentException>().WithMessage($"*CompactSegmentationModelOptions.Width*even number from 2 to 1024*got {width}*");
-        }
-    }
+    public void Width_RangeAttributeAndValidateAgree(int width, bool valid) =>
+        AssertAttributesAndValidateAgree(
+            new CompactSegmentationModelOptions { Width = width, Device = "cpu" }, valid, $"*CompactSegmentationModelOptions.Width*even number from 2 to 1024*got {width}*");
 
     [Theory]
     [InlineData(1, true)]
     [InlineData(4096, true)]
     [InlineData(0, false)]
     [InlineData(4097, false)]
-    public void FeatureChannels_RangeAttributeAndValidateAgree(int channels, bool valid)
-    {
-        var options = new CompactSegmentationModelOptions { FeatureChannels = channels, Device = "cpu" };
+    public void FeatureChannels_RangeAttributeAndValidateAgree(int channels, bool valid) =>
+        AssertAttributesAndValidateAgree(
+            new CompactSegmentationModelOptions { FeatureChannels = channels, Device = "cpu" }, valid, $"*CompactSegmentationModelOptions.FeatureChannels*from 1 to 4096*got {channels}*");
 
+    private static void AssertAttributesAndValidateAgree(CompactSegmentationModelOptions options, bool valid, string message)
+    {
         Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true).Should().Be(valid);
         var validate = options.Validate;
         if (valid)
@@ -161,7 +151,7 @@ public sealed class CompactSegmentationModelTests(ITestOutputHelper output)
         }
         else
         {
-            validate.Should().Throw<ArgumentException>().WithMessage($"*CompactSegmentationModelOptions.FeatureChannels*from 1 to 4096*got {channels}*");
+            validate.Should().Throw<ArgumentException>().WithMessage(message);
         }
     }
 
