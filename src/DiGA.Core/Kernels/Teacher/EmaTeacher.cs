@@ -68,11 +68,25 @@ public sealed class EmaTeacher : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(decay, 1.0);
         using var noGrad = no_grad();
         var pairs = Pair(teacher.parameters().Cast<Tensor>().ToList(), student.parameters().Cast<Tensor>().ToList(), "parameter");
-        using var teacherWeight = Scalars.Create(decay);
-        using var studentWeight = Scalars.Create(1.0 - decay);
-        foreach (var (target, source) in pairs)
+        // One pass per pair, t + (1 − α)·(s − t): it reads two tensors and writes one, where mul_ then add_ reads three and
+        // writes two. The weight is a 0-d tensor of each parameter's dtype and device (lerp_ requires both to match).
+        Tensor? studentWeight = null;
+        try
         {
-            target.mul_(teacherWeight).add_(source, studentWeight);
+            foreach (var (target, source) in pairs)
+            {
+                if (studentWeight is null || studentWeight.dtype != target.dtype || studentWeight.device_type != target.device_type || studentWeight.device_index != target.device_index)
+                {
+                    studentWeight?.Dispose();
+                    studentWeight = tensor(1.0 - decay, target.dtype, target.device);
+                }
+
+                target.lerp_(source, studentWeight);
+            }
+        }
+        finally
+        {
+            studentWeight?.Dispose();
         }
 
         if (copyBuffers)
