@@ -69,7 +69,9 @@ public sealed class EmaTeacher : IDisposable
         using var noGrad = no_grad();
         var pairs = Pair(teacher.parameters().Cast<Tensor>().ToList(), student.parameters().Cast<Tensor>().ToList(), "parameter");
         // One pass per pair, t + (1 − α)·(s − t): it reads two tensors and writes one, where mul_ then add_ reads three and
-        // writes two. The weight is a 0-d tensor of each parameter's dtype and device (lerp_ requires both to match).
+        // writes two. The weight is a 0-d tensor of each parameter's dtype and device (lerp_ requires both to match), filled
+        // on that device so that no host-to-device copy (a synchronisation on CUDA) enters the iteration.
+        using var weight = Scalars.Create(1.0 - decay);
         Tensor? studentWeight = null;
         try
         {
@@ -78,7 +80,7 @@ public sealed class EmaTeacher : IDisposable
                 if (studentWeight is null || studentWeight.dtype != target.dtype || studentWeight.device_type != target.device_type || studentWeight.device_index != target.device_index)
                 {
                     studentWeight?.Dispose();
-                    studentWeight = tensor(1.0 - decay, target.dtype, target.device);
+                    studentWeight = empty([], target.dtype, target.device).fill_(weight);
                 }
 
                 target.lerp_(source, studentWeight);
