@@ -31,20 +31,25 @@ internal static class PhotometricOps
         return stack([h, channels[1], channels[2]], 1);
     }
 
+    /// <remarks>
+    /// Channel maxima, minima and the hue branch come from element-wise comparisons of the three channel planes, which
+    /// give the same values as a reduction over the channel dimension (ties take the first channel, as its argmax does)
+    /// at a fraction of the cost.
+    /// </remarks>
     public static Tensor RgbToHsv(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var (maxValue, argMax) = x.max(1);
-        var minValue = x.min(1).values;
-        var delta = maxValue.sub(minValue);
+        var channels = x.unbind(1);
+        var (r, g, b) = (channels[0], channels[1], channels[2]);
+        var maxValue = r.maximum(g).maximum(b);
+        var delta = maxValue.sub(r.minimum(g).minimum(b));
         var s = delta.div(maxValue.add(Scalars.Of(HsvEpsilon), Scalars.One));
         delta = where(delta.eq(Scalars.Of(0)), ones_like(delta), delta);
-        var distances = maxValue.unsqueeze(1).sub(x).unbind(1);
-        var (rc, gc, bc) = (distances[0], distances[1], distances[2]);
+        var (rc, gc, bc) = (maxValue.sub(r), maxValue.sub(g), maxValue.sub(b));
         var h = where(
-            argMax.eq(Scalars.Of(0)),
+            r.eq(maxValue),
             bc.sub(gc),
-            where(argMax.eq(Scalars.Of(1)), rc.sub(bc).add(delta.mul(Scalars.Of(2.0)), Scalars.One), gc.sub(rc).add(delta.mul(Scalars.Of(4.0)), Scalars.One)));
+            where(g.eq(maxValue), rc.sub(bc).add(delta.mul(Scalars.Of(2.0)), Scalars.One), gc.sub(rc).add(delta.mul(Scalars.Of(4.0)), Scalars.One)));
         h = h.div(delta).div(Scalars.Of(6.0)).remainder(Scalars.Of(1.0)).mul(Scalars.Of(TwoPi));
         return stack([h, s, maxValue], 1).MoveToOuterDisposeScope();
     }
@@ -122,15 +127,14 @@ internal static class PhotometricOps
         var sum = taps.Sum();
         var kernel1d = tensor(taps.Select(tap => (float)(tap / sum)).ToArray(), device: x.device).to(x.dtype);
         var kernel = kernel1d.unsqueeze(1).matmul(kernel1d.unsqueeze(0)).expand(x.shape[1], 1, 3, 3);
-        var padded = nn.functional.pad(x, [1, 1, 1, 1], PaddingModes.Reflect);
-        return nn.functional.conv2d(padded, kernel, groups: x.shape[1]);
+        return DepthwiseConvolution(nn.functional.pad(x, [1, 1, 1, 1], PaddingModes.Reflect), kernel);
     }
 
     public static Tensor Sharpness(Tensor x, Tensor factor)
     {
         var weights = tensor(new float[] { 1, 1, 1, 1, 5, 1, 1, 1, 1 }, device: x.device).to(x.dtype).div(Scalars.Of(13.0));
         var kernel = weights.reshape(1, 1, 3, 3).expand(x.shape[1], 1, 3, 3);
-        var degenerate = nn.functional.conv2d(x, kernel, groups: x.shape[1]).clamp(Scalars.Of(0.0), Scalars.Of(1.0));
+        var degenerate = DepthwiseConvolution(x, kernel).clamp(Scalars.Of(0.0), Scalars.Of(1.0));
         var interior = nn.functional.pad(ones_like(degenerate, ScalarType.Bool), [1, 1, 1, 1]);
         var result = where(interior, nn.functional.pad(degenerate, [1, 1, 1, 1]), x);
         return result.add(x.sub(result).mul(PerSample(factor)), Scalars.One);
@@ -165,6 +169,18 @@ internal static class PhotometricOps
         using var augmentedWeight = Scalars.Create(beta);
         using var inputWeight = Scalars.Create(1.0 - beta);
         return augmented.sub(Scalars.Of(0.5)).div(Scalars.Of(0.5)).mul(augmentedWeight).add(x.mul(inputWeight), Scalars.One);
+    }
+
+    /// <summary>A 3×3 depthwise convolution of <c>[N, C, H, W]</c> by <c>[C, 1, 3, 3]</c>, returned contiguous (NCHW).</summary>
+    /// <remarks>
+    /// Runs on a channels-last copy of the input: libtorch's NCHW depthwise path takes 40–70× longer once N &gt; 1
+    /// (375 ms against 5.7 ms for 3 × 3 × 512 × 896 on 2 cores), and the channels-last kernel gives bit-identical output.
+    /// </remarks>
+    private static Tensor DepthwiseConvolution(Tensor input, Tensor kernel)
+    {
+        using var channelsLast = input.permute(0, 2, 3, 1).contiguous();
+        using var output = nn.functional.conv2d(channelsLast.permute(0, 3, 1, 2), kernel, groups: input.shape[1]);
+        return output.contiguous();
     }
 
     private static Tensor PerSample(Tensor factor) => factor.reshape(-1, 1, 1, 1);
