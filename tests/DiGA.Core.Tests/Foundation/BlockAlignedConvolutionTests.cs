@@ -136,6 +136,46 @@ public sealed class BlockAlignedConvolutionTests
         RelativeError(tokens.grad!, tokens64.grad!).Should().BeLessThan(RelativeTolerance);
     }
 
+    // DeepLabV2's ASPP branches run on a channels-last input, for which oneDNN picks its brgemm kernels: dilations close
+    // to the map size (as rates 12–24 on a 33×57 map), channel counts on and off the 16-channel block. The sums have at
+    // most 512·9 = 4608 products, a typical rounding error of √4608·2⁻²⁴ ≈ 4e-6 of |g|max: RelativeTolerance holds.
+    [Theory]
+    [InlineData(512, 64, 24, 9, 15)]
+    [InlineData(512, 64, 6, 9, 15)]
+    [InlineData(40, 19, 12, 13, 17)]
+    [InlineData(24, 32, 18, 20, 20)]
+    public void Forward_ChannelsLastAtrous_GradientsMatchFloat64(int inChannels, int outChannels, int dilation, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(29);
+        using var convolution = Conv2d(inChannels, outChannels, 3, padding: dilation, dilation: dilation);
+        using (no_grad())
+        {
+            convolution.weight.copy_(randn(convolution.weight.shape, generator: generator) * 0.05);
+            convolution.bias!.copy_(randn(outChannels, generator: generator));
+        }
+
+        for (var repetition = 0; repetition < 3; repetition++)
+        {
+            var pixels = randn([2, height, width, inChannels], generator: generator).requires_grad_(true);
+            var upstream = randn([2, outChannels, height, width], generator: generator);
+            convolution.zero_grad();
+
+            var output = BlockAlignedConvolution.Forward(convolution, pixels.permute(0, 3, 1, 2));
+            output.backward([upstream]);
+
+            var pixels64 = pixels.detach().to(ScalarType.Float64).requires_grad_(true);
+            var weight64 = convolution.weight.detach().to(ScalarType.Float64).requires_grad_(true);
+            var output64 = functional.conv2d(
+                pixels64.permute(0, 3, 1, 2), weight64, convolution.bias!.detach().to(ScalarType.Float64), padding: [dilation, dilation], dilation: [dilation, dilation]);
+            output64.backward([upstream.to(ScalarType.Float64)]);
+
+            RelativeError(output, output64).Should().BeLessThan(RelativeTolerance, "the forward pass must be the convolution's (repetition {0})", repetition);
+            RelativeError(pixels.grad!, pixels64.grad!).Should().BeLessThan(RelativeTolerance, "the input gradient must be correct (repetition {0})", repetition);
+            RelativeError(convolution.weight.grad!, weight64.grad!).Should().BeLessThan(RelativeTolerance, "the weight gradient must be correct (repetition {0})", repetition);
+        }
+    }
+
     [Fact]
     public void Forward_AlignedOutputChannels_IsThePlainConvolution()
     {
