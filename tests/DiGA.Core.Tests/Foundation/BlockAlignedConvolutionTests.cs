@@ -104,8 +104,9 @@ public sealed class BlockAlignedConvolutionTests
         }
     }
 
-    // Without the contiguous input, libtorch 2.10's oneDNN stops the process with SIGFPE while setting up the backward
-    // pass of these 1×1 convolutions on channels-last input (seen on AVX-512; other CPUs may pick another kernel).
+    // Run as oneDNN convolutions, these 1×1 convolutions on channels-last input stop the process with SIGFPE while
+    // libtorch 2.10's oneDNN sets up their backward pass (seen on AVX-512; other CPUs may pick another kernel); they are
+    // computed as a matrix product instead.
     [Theory]
     [InlineData(1024, 256)] // the DAFormer decoder's fusion branches (4 × 256 → 256)
     [InlineData(1024, 512)]
@@ -136,19 +137,22 @@ public sealed class BlockAlignedConvolutionTests
         RelativeError(tokens.grad!, tokens64.grad!).Should().BeLessThan(RelativeTolerance);
     }
 
-    // DeepLabV2's ASPP branches run on a channels-last input, for which oneDNN picks its brgemm kernels: dilations close
-    // to the map size (as rates 12–24 on a 33×57 map), channel counts on and off the 16-channel block. The sums have at
-    // most 512·9 = 4608 products, a typical rounding error of √4608·2⁻²⁴ ≈ 4e-6 of |g|max: RelativeTolerance holds.
+    // DeepLabV2's ASPP branches and MiT's Mix-FFN depthwise convolutions run on channels-last input, for which oneDNN
+    // picks other kernels (brgemm, brdgmm_dw): dilations close to the map size (as rates 12–24 on a 33×57 map), channel
+    // counts on and off the 16-channel block. The sums have at most 512·9 = 4608 products, a typical rounding error of
+    // √4608·2⁻²⁴ ≈ 4e-6 of |g|max: RelativeTolerance holds.
     [Theory]
-    [InlineData(512, 64, 24, 9, 15)]
-    [InlineData(512, 64, 6, 9, 15)]
-    [InlineData(40, 19, 12, 13, 17)]
-    [InlineData(24, 32, 18, 20, 20)]
-    public void Forward_ChannelsLastAtrous_GradientsMatchFloat64(int inChannels, int outChannels, int dilation, int height, int width)
+    [InlineData(512, 64, 24, 1, 9, 15)]
+    [InlineData(512, 64, 6, 1, 9, 15)]
+    [InlineData(40, 19, 12, 1, 13, 17)]
+    [InlineData(24, 32, 18, 1, 20, 20)]
+    [InlineData(64, 64, 1, 64, 16, 16)]
+    [InlineData(40, 40, 1, 40, 12, 10)]
+    public void Forward_ChannelsLast3x3_GradientsMatchFloat64(int inChannels, int outChannels, int dilation, int groups, int height, int width)
     {
         using var scope = NewDisposeScope();
         var generator = new Generator(29);
-        using var convolution = Conv2d(inChannels, outChannels, 3, padding: dilation, dilation: dilation);
+        using var convolution = Conv2d(inChannels, outChannels, 3, padding: dilation, dilation: dilation, groups: groups);
         using (no_grad())
         {
             convolution.weight.copy_(randn(convolution.weight.shape, generator: generator) * 0.05);
@@ -167,7 +171,7 @@ public sealed class BlockAlignedConvolutionTests
             var pixels64 = pixels.detach().to(ScalarType.Float64).requires_grad_(true);
             var weight64 = convolution.weight.detach().to(ScalarType.Float64).requires_grad_(true);
             var output64 = functional.conv2d(
-                pixels64.permute(0, 3, 1, 2), weight64, convolution.bias!.detach().to(ScalarType.Float64), padding: [dilation, dilation], dilation: [dilation, dilation]);
+                pixels64.permute(0, 3, 1, 2), weight64, convolution.bias!.detach().to(ScalarType.Float64), padding: [dilation, dilation], dilation: [dilation, dilation], groups: groups);
             output64.backward([upstream.to(ScalarType.Float64)]);
 
             RelativeError(output, output64).Should().BeLessThan(RelativeTolerance, "the forward pass must be the convolution's (repetition {0})", repetition);
