@@ -56,7 +56,6 @@ internal static class BlockAlignedConvolution
 
         var cpu = input.device_type == DeviceType.CPU;
         var cpuInputGradient = cpu && input.requires_grad && is_grad_enabled();
-
         var aligned = cpu
             && convolution.groups == 1
             && convolution.kernel_size.Any(k => k > 1)
