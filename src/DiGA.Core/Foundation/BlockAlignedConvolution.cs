@@ -109,6 +109,15 @@ internal static class BlockAlignedConvolution
     /// <summary>The number of zero channels that fill <paramref name="channels"/> up to a multiple of <paramref name="block"/>.</summary>
     private static long Tail(long channels, int block) => channels % block == 0 ? 0 : block - (channels % block);
 
+    /// <summary>A channels-last copy of <paramref name="input"/> <c>[N, C, H, W]</c>: the same shape, channels innermost in memory.</summary>
+    /// <param name="input">The tensor; not disposed.</param>
+    /// <returns>A fresh tensor (a view of a new NHWC buffer) in the caller's dispose scope.</returns>
+    public static Tensor ChannelsLast(Tensor input)
+    {
+        using var pixels = input.permute(0, 2, 3, 1).contiguous();
+        return pixels.permute(0, 3, 1, 2);
+    }
+
     /// <summary>Whether <paramref name="convolution"/> is a plain 1×1 convolution: stride 1, no padding, one group.</summary>
     private static bool IsPointwise(Conv2d convolution) =>
         convolution.groups == 1

@@ -178,8 +178,8 @@ internal static class PhotometricOps
     /// </remarks>
     private static Tensor DepthwiseConvolution(Tensor input, Tensor kernel)
     {
-        using var channelsLast = input.permute(0, 2, 3, 1).contiguous();
-        using var output = nn.functional.conv2d(channelsLast.permute(0, 3, 1, 2), kernel, groups: input.shape[1]);
+        using var channelsLast = BlockAlignedConvolution.ChannelsLast(input);
+        using var output = nn.functional.conv2d(channelsLast, kernel, groups: input.shape[1]);
         return output.contiguous();
     }
 

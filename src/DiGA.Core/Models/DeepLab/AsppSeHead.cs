@@ -16,7 +16,8 @@ namespace DiGA.Core.Models.DeepLab;
 /// <c>logits = Conv1x1(features)</c> without bias.
 /// State-dict keys: <c>conv2d_list.{i}.{0 conv,1 gn}</c>, <c>bottleneck.0.se.{0,2}</c> (SE linears),
 /// <c>bottleneck.{1 conv,2 gn}</c>, <c>head.1.weight</c> (classifier).
-/// <para>The atrous branches read a channels-last copy of the input. On CPU, oneDNN runs a 3×3 convolution whose dilation
+/// <para>The branches read a channels-last copy of the input (the 1×1 branch is then a matrix product, see
+/// <see cref="BlockAlignedConvolution"/>). On CPU, oneDNN runs a 3×3 convolution whose dilation
 /// is close to the size of its input (rates 12–24 on the 33×57 map of a 256×448 crop) with its im2col + GEMM fallback
 /// when the input is NCHW, and with a direct kernel, 1.4–2.4× faster forward and backward, when it is channels-last.</para>
 /// </remarks>
@@ -65,10 +66,9 @@ internal sealed class AsppSeHead : Module<Tensor, (Tensor Logits, Tensor Feature
     public override (Tensor Logits, Tensor Features) forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var channelsLast = input.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        var channelsLast = BlockAlignedConvolution.ChannelsLast(input);
         var outputs = new Tensor[_branches.Count];
-        outputs[0] = BlockAlignedConvolution.Forward(_branches[0], input);
-        for (var i = 1; i < outputs.Length; i++)
+        for (var i = 0; i < outputs.Length; i++)
         {
             outputs[i] = BlockAlignedConvolution.Forward(_branches[i], channelsLast);
         }
