@@ -18,6 +18,12 @@ public sealed class SampleSettings
     /// <summary>Gets or sets the runs of <c>demo</c> (all when empty).</summary>
     public IList<string> Runs { get; set; } = [];
 
+    /// <summary>
+    /// Gets or sets how many runs of <c>demo</c> train side by side; each gets an equal share of libtorch's intra-op threads
+    /// (at least one). A run's numbers depend on its thread count.
+    /// </summary>
+    public int ConcurrentRuns { get; set; } = 2;
+
     /// <summary>Gets or sets the stage of <c>train</c>.</summary>
     public string Stage { get; set; } = "all";
 

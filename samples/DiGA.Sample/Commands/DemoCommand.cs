@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DiGA.Core;
@@ -67,13 +69,23 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
             throw new ArgumentException($"Unknown demo run(s) {string.Join(", ", unknown)}; known runs: {string.Join(", ", AllRuns)}.");
         }
 
+        if (runs.Any(StartsFromWarmUp) && !runs.Contains("warmUp"))
+        {
+            throw new ArgumentException($"The runs {string.Join(", ", runs.Where(StartsFromWarmUp))} start from the warm-up: include 'warmUp' in the runs.");
+        }
+
+        if (settings.ConcurrentRuns < 1)
+        {
+            throw new ArgumentException($"Sample:ConcurrentRuns must be at least 1, not {settings.ConcurrentRuns}.");
+        }
+
         var report = new MetricsReport("demo", options.Seed);
-        var clock = Stopwatch.StartNew();
+        var generation = Stopwatch.StartNew();
         settings.Benchmark.Seed = options.Seed;
         var benchmark = new SyntheticBenchmark(settings.Benchmark, services.GetService<ILogger<SyntheticBenchmark>>());
         var data = new DiGADatasets(benchmark);
         _ = (benchmark.Source.Count, benchmark.TargetTrain.Count, benchmark.TargetVal.Count);
-        report.Timings["benchmark"] = Math.Round(clock.Elapsed.TotalSeconds, 1);
+        report.Timings["benchmark"] = Math.Round(generation.Elapsed.TotalSeconds, 1);
         report.Settings["targetStyle"] = settings.Benchmark.TargetStyle.ToString();
         report.Settings["imageSize"] = $"{settings.Benchmark.Height}x{settings.Benchmark.Width}";
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"[bold]DiGA demo[/] seed {options.Seed}, target style {settings.Benchmark.TargetStyle}, {settings.Benchmark.Height}×{settings.Benchmark.Width}, {benchmark.Source.Count} source / {benchmark.TargetTrain.Count} target / {benchmark.TargetVal.Count} validation images (generated in {report.Timings["benchmark"]:F1} s)");
@@ -82,50 +94,117 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         var fourierPipeline = FourierPipeline();
         var models = services.GetRequiredService<ISegmentationModelFactory>();
         var fixedThreshold = new FixedThresholdSelector(options.FixedThreshold);
-        var results = new Dictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages, double Seconds)>(StringComparer.Ordinal);
-        await ConsoleProgress.RunAsync(async progress =>
+        var results = new ConcurrentDictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages, double Seconds)>(StringComparer.Ordinal);
+        var scale = new InputScale(settings.Benchmark.Height, settings.Benchmark.Width);
+        var warmUp = new TaskCompletionSource<ISegmentationModel>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task TrainAsync(string run, IProgress<TrainingProgress> progress, CancellationToken cancellation)
         {
-            ISegmentationModel? warmUp = null;
-            try
+            using var model = StartsFromWarmUp(run) ? (await warmUp.Task.ConfigureAwait(false)).Clone() : models.Create();
+            var clock = Stopwatch.StartNew();
+            IReadOnlyList<StageResult> stages = run switch
             {
-                foreach (var run in runs)
+                "sourceOnly" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { Validation = data.Validation }, progress, cancellation)],
+                "targetOracle" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, benchmark.TargetTrain) { Validation = data.Validation }, progress, cancellation)],
+                "translatedSourceOnly" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { TranslateTowards = data.TargetTrain, Validation = data.Validation }, progress, cancellation)],
+                "fourierTranslatedSourceOnly" => [await fourierPipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { TranslateTowards = data.TargetTrain, Validation = data.Validation }, progress, cancellation)],
+                "warmUpSymKD" => [await pipeline.WarmUpAsync(WarmUp(model, data, run, crossDomainMix: false), progress, cancellation)],
+                "warmUp" => [await pipeline.WarmUpAsync(WarmUp(model, data, run, crossDomainMix: true), progress, cancellation)],
+                "selfTraining" => await pipeline.SelfTrainAsync(new SelfTrainingRequest(model, data) { StageName = run }, progress, cancellation),
+                _ => await pipeline.SelfTrainAsync(new SelfTrainingRequest(model, data) { StageName = run, Selector = fixedThreshold }, progress, cancellation),
+            };
+            var metrics = await pipeline.EvaluateAsync(model, data.Validation!, cancellation);
+            var seconds = clock.Elapsed.TotalSeconds;
+            results[run] = (metrics, stages, seconds);
+            logger.LogInformation("{Run}: target mIoU {MeanIoU:F2} in {Seconds:F0} s", run, 100 * metrics.MeanIntersectionOverUnion, seconds);
+            WritePredictions(model, scale, benchmark.TargetVal, Path.Combine(output, "predictions", run));
+            ModelCheckpoint.Save(model, Path.Combine(output, "models", run + ".ckpt"), scale);
+            if (run == "warmUp")
+            {
+                var start = model.Clone();
+                if (!warmUp.TrySetResult(start))
                 {
-                    clock.Restart();
-                    using var model = run.StartsWith("selfTraining", StringComparison.Ordinal)
-                        ? (warmUp ?? throw new InvalidOperationException($"The run '{run}' starts from the warm-up: include 'warmUp' in the runs.")).Clone()
-                        : models.Create();
-                    IReadOnlyList<StageResult> stages = run switch
-                    {
-                        "sourceOnly" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { Validation = data.Validation }, progress, cancellationToken)],
-                        "targetOracle" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, benchmark.TargetTrain) { Validation = data.Validation }, progress, cancellationToken)],
-                        "translatedSourceOnly" => [await pipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { TranslateTowards = data.TargetTrain, Validation = data.Validation }, progress, cancellationToken)],
-                        "fourierTranslatedSourceOnly" => [await fourierPipeline.TrainSupervisedAsync(new SupervisedTrainingRequest(run, model, data.Source) { TranslateTowards = data.TargetTrain, Validation = data.Validation }, progress, cancellationToken)],
-                        "warmUpSymKD" => [await pipeline.WarmUpAsync(WarmUp(model, data, run, crossDomainMix: false), progress, cancellationToken)],
-                        "warmUp" => [await pipeline.WarmUpAsync(WarmUp(model, data, run, crossDomainMix: true), progress, cancellationToken)],
-                        "selfTraining" => await pipeline.SelfTrainAsync(new SelfTrainingRequest(model, data) { StageName = run }, progress, cancellationToken),
-                        _ => await pipeline.SelfTrainAsync(new SelfTrainingRequest(model, data) { StageName = run, Selector = fixedThreshold }, progress, cancellationToken),
-                    };
-                    var metrics = await pipeline.EvaluateAsync(model, data.Validation!, cancellationToken);
-                    var seconds = clock.Elapsed.TotalSeconds;
-                    results[run] = (metrics, stages, seconds);
-                    report.Add(run, metrics, seconds, stages);
-                    logger.LogInformation("{Run}: target mIoU {MeanIoU:F2} in {Seconds:F0} s", run, 100 * metrics.MeanIntersectionOverUnion, seconds);
-                    var scale = new InputScale(settings.Benchmark.Height, settings.Benchmark.Width);
-                    WritePredictions(model, scale, benchmark.TargetVal, Path.Combine(output, "predictions", run));
-                    ModelCheckpoint.Save(model, Path.Combine(output, "models", run + ".ckpt"), scale);
-                    if (run == "warmUp")
-                    {
-                        warmUp = model.Clone();
-                    }
+                    start.Dispose(); // another run failed first
                 }
             }
-            finally
-            {
-                warmUp?.Dispose();
-            }
+        }
 
-            return 0;
-        });
+        // Runs train side by side, each with its share of the intra-op threads: at the demo's image size two one-thread
+        // runs finish sooner than the same runs one after the other with two threads each (see docs/results.md). A run's
+        // numbers depend on the seed and its thread count only, not on the runs beside it. A worker takes the first
+        // pending run that can start; the warm-up comes first, since the self-training runs start from it.
+        var pending = runs.OrderBy(run => run switch { "warmUp" => 0, "warmUpSymKD" => 1, _ => StartsFromWarmUp(run) ? 2 : 3 }).ToList();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? failure = null;
+        async Task WorkAsync(IProgress<TrainingProgress> progress)
+        {
+            while (true)
+            {
+                string? run;
+                lock (pending)
+                {
+                    if (pending.Count == 0 || failed.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    run = pending.Find(r => !StartsFromWarmUp(r) || warmUp.Task.IsCompleted);
+                    if (run is not null)
+                    {
+                        pending.Remove(run);
+                    }
+                }
+
+                if (run is null)
+                {
+                    await ((Task)warmUp.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    continue;
+                }
+
+                try
+                {
+                    await TrainAsync(run, progress, failed.Token).ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    Interlocked.CompareExchange(ref failure, exception, null);
+                    warmUp.TrySetException(exception);
+                    await failed.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
+        var concurrentRuns = Math.Min(settings.ConcurrentRuns, runs.Count);
+        var threads = torch.get_num_threads();
+        torch.set_num_threads(Math.Max(1, threads / concurrentRuns));
+        report.Settings["threadsPerRun"] = torch.get_num_threads().ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            await ConsoleProgress.RunAsync(async progress =>
+            {
+                await Task.WhenAll(Enumerable.Range(0, concurrentRuns).Select(_ => Task.Run(() => WorkAsync(progress))));
+                return 0;
+            });
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+            if (warmUp.Task.IsCompletedSuccessfully)
+            {
+                warmUp.Task.Result.Dispose();
+            }
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        foreach (var run in runs.Where(results.ContainsKey))
+        {
+            report.Add(run, results[run].Metrics, results[run].Seconds, results[run].Stages);
+        }
 
         report.Timings["total"] = Math.Round(total.Elapsed.TotalSeconds, 1);
         PrintTable(results, runs);
@@ -135,6 +214,8 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, $"Wrote [bold]{Markup.Escape(Path.Combine(output, "metrics.json"))}[/], plots and predictions in {total.Elapsed.TotalSeconds:F0} s.");
         return 0;
     }
+
+    private static bool StartsFromWarmUp(string run) => run.StartsWith("selfTraining", StringComparison.Ordinal);
 
     /// <summary>The configured pipeline with the Fourier (FDA) translator of <see cref="TranslatorOptions.Fourier"/> in place of the configured one.</summary>
     private DiGAPipeline FourierPipeline() => new(
@@ -183,7 +264,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         }
     }
 
-    private static void PrintTable(Dictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages, double Seconds)> results, IReadOnlyList<string> runs)
+    private static void PrintTable(ConcurrentDictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages, double Seconds)> results, IReadOnlyList<string> runs)
     {
         var first = results.Values.First().Metrics;
         var classes = Enumerable.Range(0, first.ClassNames.Count).Where(c => results.Values.Any(r => !double.IsNaN(r.Metrics.IntersectionOverUnion[c]))).ToArray();

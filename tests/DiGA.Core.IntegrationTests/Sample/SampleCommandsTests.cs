@@ -24,16 +24,19 @@ public class SampleCommandsTests
             using var services = Services(TinyRun.Options(Path.Combine(root.FullName, "work")));
             var options = services.GetRequiredService<IOptions<DiGAOptions>>().Value;
             var settings = new SampleSettings { Output = Path.Combine(root.FullName, "demo"), Benchmark = TinyRun.Benchmark(), PredictionCount = 2 };
+            var threads = TorchSharp.torch.get_num_threads();
 
             var exitCode = await new DemoCommand(options, settings, services, NullLogger<DemoCommand>.Instance).RunAsync(CancellationToken.None);
 
             exitCode.Should().Be(0);
+            TorchSharp.torch.get_num_threads().Should().Be(threads, "the demo restores the intra-op thread count it shares out between its concurrent runs");
             using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(settings.Output, "metrics.json")));
             var report = metrics.RootElement;
             report.GetProperty("command").GetString().Should().Be("demo");
             report.GetProperty("seed").GetInt32().Should().Be(0);
             report.GetProperty("settings").GetProperty("targetStyle").GetString().Should().Be("Photoreal");
             report.GetProperty("settings").GetProperty("imageSize").GetString().Should().Be("32x64");
+            report.GetProperty("settings").GetProperty("threadsPerRun").GetString().Should().Be(Math.Max(1, threads / settings.ConcurrentRuns).ToString(System.Globalization.CultureInfo.InvariantCulture));
             var runs = report.GetProperty("runs");
             runs.EnumerateObject().Select(r => r.Name).Should().Equal(DemoCommand.AllRuns);
             foreach (var run in DemoCommand.AllRuns)
@@ -92,6 +95,29 @@ public class SampleCommandsTests
             var labelling = new SampleSettings { Output = Path.Combine(root.FullName, "pseudo"), Checkpoint = checkpoint, Benchmark = TinyRun.Benchmark() };
             (await new PseudoLabelCommand(options, labelling, services).RunAsync(CancellationToken.None)).Should().Be(0);
             Directory.GetFiles(Path.Combine(labelling.Output, "pseudo-labels", "selfTraining"), "*.png").Should().HaveCount(12);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(0, "warmUp,selfTraining", "Sample:ConcurrentRuns must be at least 1, not 0")]
+    [InlineData(2, "sourceOnly,selfTrainingFixedThreshold", "The runs selfTrainingFixedThreshold start from the warm-up: include 'warmUp' in the runs")]
+    public async Task Demo_InvalidRunSettings_FailBeforeTrainingWithMessageNamingThem(int concurrentRuns, string runs, string message)
+    {
+        var root = TinyRun.TemporaryDirectory();
+        try
+        {
+            using var services = Services(TinyRun.Options(Path.Combine(root.FullName, "work")));
+            var options = services.GetRequiredService<IOptions<DiGAOptions>>().Value;
+            var settings = new SampleSettings { Output = Path.Combine(root.FullName, "demo"), Benchmark = TinyRun.Benchmark(), ConcurrentRuns = concurrentRuns, Runs = runs.Split(',') };
+
+            var run = () => new DemoCommand(options, settings, services, NullLogger<DemoCommand>.Instance).RunAsync(CancellationToken.None);
+
+            (await run.Should().ThrowAsync<ArgumentException>()).WithMessage($"*{message}*");
+            File.Exists(Path.Combine(settings.Output, "metrics.json")).Should().BeFalse();
         }
         finally
         {
