@@ -724,6 +724,17 @@ def op_ohem():
     return run
 
 
+def op_resize():
+    gen = torch.Generator().manual_seed(9)
+    z = torch.randn(B, C, FH, FW, generator=gen).requires_grad_(True)
+    g = torch.randn(B, C, H, W, generator=gen)
+
+    def run():
+        z.grad = None
+        F.interpolate(z, size=(H, W), mode='bilinear', align_corners=True).backward(g)
+    return run
+
+
 def op_baseline():
     """No work and no inputs: the peak RSS of the process itself (Python, NumPy, PyTorch imported, threads set)."""
     torch.zeros(1).add_(1)
@@ -877,6 +888,7 @@ OPS = {
     'symkd.fwd-bwd': (op_symkd, SIZE_LOGITS, 3, 15),
     'ce.fwd-bwd': (op_ce, SIZE_LOGITS, 3, 15),
     'ohem.fwd-bwd': (op_ohem, SIZE_LOGITS, 3, 15),
+    'resize.logits.fwd-bwd': (op_resize, f'B={B} C={C} {FH}x{FW}->{H}x{W}', 3, 15),
     'copy.logits-x1': (op_copy(1), SIZE_LOGITS + ' (1 tensor)', 3, 15),
     'copy.logits-x4': (op_copy(4), SIZE_LOGITS + ' (4 tensors)', 3, 15),
     'classmix.mask': (op_classmix_mask, f'B={B} {H}x{W}', 3, 15),
