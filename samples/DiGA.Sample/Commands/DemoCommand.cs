@@ -264,7 +264,7 @@ public sealed class DemoCommand(DiGAOptions options, SampleSettings settings, IS
         }
     }
 
-    private static void PrintTable(ConcurrentDictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages, double Seconds)> results, IReadOnlyList<string> runs)
+    private static void PrintTable(IReadOnlyDictionary<string, (SegmentationMetrics Metrics, IReadOnlyList<StageResult> Stages, double Seconds)> results, IReadOnlyList<string> runs)
     {
         var first = results.Values.First().Metrics;
         var classes = Enumerable.Range(0, first.ClassNames.Count).Where(c => results.Values.Any(r => !double.IsNaN(r.Metrics.IntersectionOverUnion[c]))).ToArray();
