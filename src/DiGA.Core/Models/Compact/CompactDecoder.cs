@@ -15,8 +15,9 @@ namespace DiGA.Core.Models.Compact;
 /// With w the trunk width and f the feature channels: branches <c>ReLU(norm(conv(x)))</c> of a 1×1 and one 3×3 convolution
 /// per atrous rate (w each) and an image-pool branch (global mean → 1×1 convolution with bias → ReLU, broadcast), concatenated
 /// with the stride-4 skip (w) → <c>project</c> 1×1 to 2w → <c>refine</c> 3×3 to w → bilinear resize to the stem feature's
-/// size (×2) → concatenated with the stem feature (w/2) → <c>fuse</c> 1×1 to f = <b>features</b> (after the channel dropout
-/// <see cref="FeatureDropout"/>) → 1×1 classifier with bias = <b>logits</b>.
+/// size (×2, align_corners = false, <see cref="BilinearResize"/>) → concatenated with the stem feature (w/2) → <c>fuse</c>
+/// 1×1 to f = <b>features</b> (after the channel dropout <see cref="FeatureDropout"/>) → 1×1 classifier with bias =
+/// <b>logits</b>.
 /// Keys: <c>branches.{i}.{0 conv,1 norm}</c>, <c>pool.0</c>, <c>project.{0,1}</c>, <c>refine.{0,1}</c>, <c>fuse.{0,1}</c>,
 /// <c>classifier</c>.
 /// </remarks>
@@ -80,7 +81,7 @@ internal sealed class CompactDecoder : Module<Tensor, Tensor, Tensor, (Tensor Lo
         outputs[^2] = pooled.expand(-1, -1, context.shape[2], context.shape[3]);
         outputs[^1] = skip;
         var x = BlockAlignedConvolution.Forward(_refine, BlockAlignedConvolution.Forward(_project, cat(outputs, 1)));
-        x = functional.interpolate(x, [stem.shape[2], stem.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+        x = BilinearResize.Apply(x, stem.shape[2], stem.shape[3], alignCorners: false);
         var features = _dropout.forward(BlockAlignedConvolution.Forward(_fuse, cat([x, stem], 1)));
         var logits = BlockAlignedConvolution.Forward(_classifier, features);
         return (logits.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());
