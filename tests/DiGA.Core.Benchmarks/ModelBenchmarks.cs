@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using DiGA.Core.Foundation;
 using DiGA.Core.Kernels.Losses;
 using DiGA.Core.Models;
 using DiGA.Core.Models.Architectures;
@@ -100,7 +101,7 @@ public class CompactModelBenchmarks
     {
         using var scope = NewDisposeScope();
         using var output = _model.Forward(_images);
-        var logits = nn.functional.interpolate(output.Logits, [Height, Width], mode: InterpolationMode.Bilinear, align_corners: true);
+        var logits = ClassLogits.Resize(output.Logits, Height, Width);
         _crossEntropy.Compute(logits, _labels).backward();
         _model.Module.zero_grad(set_to_none: true);
     }
