@@ -19,7 +19,7 @@ DOTNET_UNITS_PER_INVOCATION = {'loader.synthetic-gta5-disk': 10}
 BANDWIDTH_BASELINES = {'symkd.fwd-bwd': 'copy.logits-x4', 'ce.fwd-bwd': 'copy.logits-x1', 'ohem.fwd-bwd': 'copy.logits-x1'}
 
 # Table order.
-ORDER = ['baseline.empty', 'symkd.fwd-bwd', 'ce.fwd-bwd', 'ohem.fwd-bwd', 'resize.logits.fwd-bwd', 'copy.logits-x1', 'copy.logits-x4', 'classmix.mask', 'classmix.warmup-mix',
+ORDER = ['baseline.empty', 'symkd.fwd-bwd', 'ce.fwd-bwd', 'ohem.fwd-bwd', 'resize.logits.fwd-bwd', 'resize.decoder.fwd-bwd', 'copy.logits-x1', 'copy.logits-x4', 'classmix.mask', 'classmix.warmup-mix',
          'classmix.selftraining-mix', 'photo.reference-p', 'photo.all-ops', 'selection.dynamic', 'centroids.online-update',
          'ema.deeplabv2-r101', 'iteration.warmup.r101', 'iteration.selftraining.r101', 'iteration.warmup.compact',
          'iteration.selftraining.compact', 'model.mit-b5-daformer.fwd-bwd', 'model.mit-b5-segformer.fwd-bwd',

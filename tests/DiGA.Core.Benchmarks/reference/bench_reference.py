@@ -735,6 +735,18 @@ def op_resize():
     return run
 
 
+def op_resize_decoder():
+    """The compact decoder's x2 step at the demo's warm-up student batch (align_corners=False)."""
+    gen = torch.Generator().manual_seed(9)
+    z = torch.randn(16, 32, 16, 32, generator=gen).requires_grad_(True)
+    g = torch.randn(16, 32, 32, 64, generator=gen)
+
+    def run():
+        z.grad = None
+        F.interpolate(z, size=(32, 64), mode='bilinear', align_corners=False).backward(g)
+    return run
+
+
 def op_baseline():
     """No work and no inputs: the peak RSS of the process itself (Python, NumPy, PyTorch imported, threads set)."""
     torch.zeros(1).add_(1)
@@ -889,6 +901,7 @@ OPS = {
     'ce.fwd-bwd': (op_ce, SIZE_LOGITS, 3, 15),
     'ohem.fwd-bwd': (op_ohem, SIZE_LOGITS, 3, 15),
     'resize.logits.fwd-bwd': (op_resize, f'B={B} C={C} {FH}x{FW}->{H}x{W}', 3, 15),
+    'resize.decoder.fwd-bwd': (op_resize_decoder, 'B=16 C=32 16x32->32x64', 3, 15),
     'copy.logits-x1': (op_copy(1), SIZE_LOGITS + ' (1 tensor)', 3, 15),
     'copy.logits-x4': (op_copy(4), SIZE_LOGITS + ' (4 tensors)', 3, 15),
     'classmix.mask': (op_classmix_mask, f'B={B} {H}x{W}', 3, 15),
